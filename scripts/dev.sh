@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+# One entry point for a fresh Debian 12 / Ubuntu machine. Idempotent: run it as often as you like.
+#   scripts/dev.sh run [relaydeckd options]   install what is missing, build, start RelayDeck on its defaults
+#   scripts/dev.sh test                       install what is missing, build (warnings as errors), run every test
+#   scripts/dev.sh build                      install what is missing and build
+#   scripts/dev.sh deps                       only install the system packages
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+build="${RELAYDECK_BUILD_DIR:-$here/build}"
+jobs=$(nproc 2>/dev/null || echo 2)
+
+packages=(
+    build-essential cmake ninja-build pkg-config git
+    qt6-base-dev qt6-base-dev-tools qt6-httpserver-dev qt6-charts-dev qt6-tools-dev qt6-tools-dev-tools
+    qt6-l10n-tools qt6-translations-l10n libgl-dev
+    libhiredis-dev libspdlog-dev libfmt-dev libssl-dev libhttp-parser-dev
+    redis-server openssl
+)
+
+as_root() {
+    if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+deps() {
+    local missing=()
+    for p in "${packages[@]}"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+    done
+    # The mock Anthropic upstream used by tests and demos runs on Node.js; keep a node that is already there.
+    command -v node >/dev/null 2>&1 || missing+=(nodejs)
+    if [ ${#missing[@]} -gt 0 ]; then
+        echo "Installing: ${missing[*]}"
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+    fi
+    # The embedded default starts its own redis-server child; the distribution's service is not needed for that.
+}
+
+configure() {
+    local werror=${1:-OFF}
+    cmake -S "$here" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRELAYDECK_WERROR="$werror" >/dev/null
+}
+
+compile() {
+    cmake --build "$build" -j "$jobs"
+}
+
+cmd=${1:-run}
+shift || true
+case "$cmd" in
+deps)
+    deps
+    ;;
+build)
+    deps
+    configure OFF
+    compile
+    ;;
+run)
+    deps
+    configure OFF
+    compile
+    exec "$build/app/relaydeckd" "$@"
+    ;;
+test)
+    deps
+    configure ON
+    compile
+    cd "$build"
+    exec ctest --output-on-failure --timeout 600 "$@"
+    ;;
+*)
+    echo "usage: $0 run|test|build|deps" >&2
+    exit 2
+    ;;
+esac
