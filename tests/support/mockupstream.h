@@ -55,8 +55,8 @@ public:
     QUrl baseUrl() const;
     QUrl url(const QString &path) const;
 
-    // Synchronous helpers (a short local event loop, test support only). They speak HTTP/1.1 so they do not
-    // disturb the h2 counters much; their own /_mock/ calls are never recorded or counted.
+    // Synchronous helpers (a short local event loop, test support only), over HTTP/1.1 on a fresh connection
+    // each. The mock never records or counts /_mock/ requests, but their connections show in connections_*.
     Reply get(const QString &path, int timeoutMs = 5000) const;
     Reply post(const QString &path, const QByteArray &body, const QList<QPair<QByteArray, QByteArray>> &headers = {},
                int timeoutMs = 5000) const;
