@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <QHash>
+#include <QString>
+#include <QtGlobal>
+
+#include <chrono>
+
+namespace Relay::Config {
+
+// The relay's effective settings: a plain value, copied into whatever needs it. SettingsLoader fills every field
+// from defaults, the config file, RELAYDECK_* variables and command-line flags; the table in settingdescriptor.cpp
+// lists each setting once with its default, limits and description.
+struct Settings
+{
+    QString listenHost; // without brackets for IPv6 ("::1")
+    quint16 listenPort = 0;
+    int workers = 0;
+    QString redisUrl; // redis://, rediss:// or unix:///path; empty = start the embedded redis-server
+    QString dataDir;
+    QString configFile;
+    QString keyPrefix;
+
+    QString logLevel; // trace, debug, info, warn, error, critical or off (see Relay::Log::levelFromName)
+    QString logFile;  // empty = no log file
+    qint64 logMaxSize = 0;
+    int logMaxFiles = 0;
+    double logSampleRate = 0; // fraction of per-request lines logged at info
+
+    qint64 bodyLimit = 0;   // bytes
+    qint64 headerLimit = 0; // bytes
+    std::chrono::milliseconds headerTimeout{0};
+    std::chrono::milliseconds idleTimeout{0}; // keep-alive idle
+    std::chrono::milliseconds shutdownGrace{0};
+    std::chrono::milliseconds redisCommandTimeout{0};
+    std::chrono::milliseconds upstreamConnectTimeout{0};
+    std::chrono::milliseconds upstreamFirstByteTimeout{0};
+    std::chrono::milliseconds upstreamIdleTimeout{0};
+};
+
+enum class Source { Default, File, Environment, CommandLine };
+
+// Where a setting's effective value came from: the file and line, the variable or the flag.
+struct SettingOrigin
+{
+    Source source = Source::Default;
+    QString where; // "/etc/relaydeck.conf:12", "RELAYDECK_WORKERS", "--workers"; empty for defaults
+};
+
+using SettingOrigins = QHash<QString, SettingOrigin>; // by setting key ("log.level")
+
+} // namespace Relay::Config
