@@ -463,6 +463,16 @@ private Q_SLOTS:
         QVERIFY2(r.error.contains(u"wokers"_s), qPrintable(r.error));
     }
 
+    void exampleConfigFileLoads()
+    {
+        const QString example = QFINDTESTDATA("../resources/relaydeck.conf.example");
+        QVERIFY(!example.isEmpty());
+        const LoadResult r = load(environment(), {u"--config"_s, example});
+        QVERIFY2(r.ok(), qPrintable(r.error));
+        QCOMPARE(r.origins.value(u"upstream.idle-timeout"_s).source, Source::File);
+        QCOMPARE(r.settings.bodyLimit, SettingsLoader::defaults(environment()).bodyLimit);
+    }
+
     void everyDescriptorHasConsistentNames()
     {
         QSet<QString> envNames;
