@@ -38,8 +38,8 @@ struct ScanRequest
 {
     enum class Kind { Keys, Hash, Set, SortedSet };
     Kind kind = Kind::Keys; // SCAN, HSCAN, SSCAN, ZSCAN
-    QByteArray key;         // the hash/set/zset for HSCAN/SSCAN/ZSCAN
-    QByteArray match;       // MATCH pattern; empty for all
+    QByteArray key = {};    // the hash/set/zset for HSCAN/SSCAN/ZSCAN
+    QByteArray match = {};  // MATCH pattern; empty for all
     int count = 1000;       // COUNT hint per round trip
 };
 
