@@ -1,5 +1,90 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-int main()
+// relaydeckd: the headless relay. Composition root only: settings → logging → RelayService → event loop.
+#include "config/settingsloader.h"
+#include "log/logger.h"
+#include "service/relayservice.h"
+#include "service/unixsignalwatcher.h"
+
+#include <QCoreApplication>
+#include <QTextStream>
+
+#include <cstdio>
+
+using namespace Relay;
+
+int main(int argc, char *argv[])
 {
-    return 0;
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("relaydeck"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(RELAYDECK_VERSION));
+    QTextStream out(stdout);
+    QTextStream err(stderr);
+
+    Config::SettingsLoader loader;
+    loader.parser().setApplicationDescription(
+        QStringLiteral("RelayDeck relay daemon: a self-hosted relay for the Anthropic Claude API."));
+    const Config::LoadResult loaded = loader.load(QCoreApplication::arguments());
+    if (loaded.helpRequested) {
+        out << loader.helpText();
+        return 0;
+    }
+    if (loaded.versionRequested) {
+        out << Config::SettingsLoader::versionText() << '\n';
+        return 0;
+    }
+    if (!loaded.ok()) {
+        err << "relaydeckd: " << loaded.error << '\n';
+        return 2;
+    }
+    if (loaded.printConfigRequested) {
+        out << Config::SettingsLoader::formatEffectiveConfig(loaded);
+        return 0;
+    }
+    if (!loaded.positionalArguments.isEmpty()) {
+        err << "relaydeckd: unknown command \"" << loaded.positionalArguments.constFirst()
+            << "\"; see relaydeckd --help\n";
+        return 2;
+    }
+
+    const Config::Settings &settings = loaded.settings;
+    Log::LogOptions logOptions;
+    logOptions.level = Log::levelFromName(settings.logLevel).value_or(spdlog::level::info);
+    logOptions.filePath = settings.logFile;
+    logOptions.maxFileSize = settings.logMaxSize;
+    logOptions.maxFiles = settings.logMaxFiles;
+    logOptions.sampleRate = settings.logSampleRate;
+    if (const auto init = Log::init(logOptions); !init.ok()) {
+        err << "relaydeckd: " << init.error << '\n';
+        return 2;
+    }
+
+    int exitCode = 0;
+    {
+        Service::RelayService service(settings);
+        Service::UnixSignalWatcher signals;
+        bool stopping = false;
+        QObject::connect(&signals, &Service::UnixSignalWatcher::terminationRequested, &app, [&](int number) {
+            if (stopping) {
+                Log::logger().warn("signal {} again: stopping now", number);
+                QCoreApplication::exit(1);
+                return;
+            }
+            stopping = true;
+            service.stop();
+        });
+        QObject::connect(&service, &Service::RelayService::stopped, &app, [] { QCoreApplication::quit(); });
+
+        QObject::connect(&service, &Service::RelayService::startFailed, &app, [&err](const QString &error) {
+            Log::logger().critical("cannot start: {}", error);
+            err << "relaydeckd: " << error << '\n';
+            err.flush();
+            QCoreApplication::exit(1);
+        });
+        service.start();
+        exitCode = QCoreApplication::exec();
+        service.stopAndWait();
+        Log::logger().info("stopped");
+    }
+    Log::shutdown();
+    return exitCode;
 }

@@ -1,0 +1,305 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "service/relayservice.h"
+
+#include "embedded/embeddedredis.h"
+#include "http/clock.h"
+#include "http/exchange.h"
+#include "log/logger.h"
+#include "log/redaction.h"
+#include "metrics/prometheusformat.h"
+#include "redis/client.h"
+
+#include <QDir>
+#include <QThread>
+
+#include <sys/resource.h>
+
+namespace Relay::Service {
+
+// Feeds the per-worker metrics shards from the HTTP server's events; runs on the worker threads.
+class RelayService::Observer : public Http::ServerObserver
+{
+public:
+    Observer(const RelayMetrics &metrics, std::vector<WorkerState> &workers)
+        : m_metrics(metrics)
+        , m_workers(workers)
+    {}
+
+    void connectionOpened(int worker) override
+    {
+        Metrics::Shard *s = m_workers[size_t(worker)].shard;
+        s->add(m_metrics.connections, 0, 1);
+        s->add(m_metrics.connectionsTotal);
+    }
+    void connectionClosed(int worker) override { m_workers[size_t(worker)].shard->add(m_metrics.connections, 0, -1); }
+    void requestStarted(const Http::Exchange &e) override
+    {
+        m_workers[size_t(e.workerIndex())].shard->add(m_metrics.inFlight, 0, 1);
+    }
+    void requestFinished(const Http::Exchange &e) override
+    {
+        Metrics::Shard *s = m_workers[size_t(e.workerIndex())].shard;
+        s->add(m_metrics.inFlight, 0, -1);
+        const int route = e.route() ? e.route()->index : m_metrics.unmatchedRoute();
+        const int statusClass = RelayMetrics::statusClass(e.status(), e.isClientGone());
+        s->add(m_metrics.requests, m_metrics.requests.series({route, statusClass}));
+        const qint64 end = e.finishedNs() ? e.finishedNs() : Http::monotonicNs();
+        s->observe(m_metrics.duration, route, quint64(std::max<qint64>(0, end - e.startedNs()) / 1000));
+    }
+
+private:
+    const RelayMetrics &m_metrics;
+    std::vector<WorkerState> &m_workers;
+};
+
+RelayService::RelayService(Config::Settings settings, QObject *parent)
+    : QObject(parent)
+    , m_settings(std::move(settings))
+    , m_version(QStringLiteral(RELAYDECK_VERSION))
+{
+    m_healthTimer.setInterval(1000);
+    connect(&m_healthTimer, &QTimer::timeout, this, &RelayService::checkRedis);
+    connect(&m_server, &Http::Server::stopped, this, [this] {
+        m_healthTimer.stop();
+        Q_EMIT stopped();
+    });
+}
+
+RelayService::~RelayService()
+{
+    stopAndWait();
+}
+
+QString RelayService::redisDescription() const
+{
+    return m_redisOptions.toUrl(false) + (m_embeddedRedis ? QStringLiteral(" (embedded)") : QString());
+}
+
+void RelayService::start()
+{
+    m_uptime.start();
+    if (!m_settings.redisUrl.isEmpty()) {
+        QMetaObject::invokeMethod(
+            this, [this] { startWithRedis(m_settings.redisUrl); }, Qt::QueuedConnection);
+        return;
+    }
+    m_embeddedRedis = std::make_unique<Embedded::EmbeddedRedis>();
+    connect(m_embeddedRedis.get(), &Embedded::EmbeddedRedis::ready, this, &RelayService::startWithRedis);
+    connect(m_embeddedRedis.get(), &Embedded::EmbeddedRedis::failed, this, &RelayService::fail);
+    connect(m_embeddedRedis.get(), &Embedded::EmbeddedRedis::crashed, this, [](const QString &message) {
+        Log::logger().error("the embedded redis-server stopped unexpectedly: {}", message);
+    });
+    Log::logger().info("starting the embedded redis-server in {}", m_settings.dataDir);
+    m_embeddedRedis->start(m_settings.dataDir);
+}
+
+void RelayService::fail(const QString &message)
+{
+    m_healthTimer.stop();
+    Q_EMIT startFailed(message);
+}
+
+void RelayService::startWithRedis(const QString &redisUrl)
+{
+    auto &log = Log::logger();
+    QString urlError;
+    const auto options = Redis::ConnectionOptions::fromUrl(redisUrl, &urlError);
+    if (!options)
+        return fail(QStringLiteral("invalid Redis URL %1: %2").arg(Log::redactUrl(redisUrl), urlError));
+    m_redisOptions = *options;
+    m_redisOptions.commandTimeoutMs = int(m_settings.redisCommandTimeout.count());
+
+    buildRoutes();
+    m_metrics = std::make_unique<RelayMetrics>(m_registry, m_server.router().routeNames());
+    m_controlShard = m_registry.createShard();
+    const int workers = std::max(1, m_settings.workers);
+    m_workers.assign(size_t(workers), {});
+    for (auto &w : m_workers)
+        w.shard = m_registry.createShard();
+    m_observer = std::make_unique<Observer>(*m_metrics, m_workers);
+
+    m_controlRedis = new Redis::Client(m_redisOptions, this);
+    m_controlRedis->setRoundTripObserver(
+        [this](qint64 usec) { m_controlShard->observe(m_metrics->redisRoundTrip, 1, quint64(usec)); });
+    connect(m_controlRedis, &Redis::Client::connected, this, [this] { checkRedis(); });
+    connect(m_controlRedis, &Redis::Client::disconnected, this, [this] { setRedisUp(false, -1); });
+    {
+        QMutexLocker lock(&m_redisStatsMutex);
+        m_redisStats.push_back(m_controlRedis->statistics());
+    }
+    m_healthTimer.start();
+
+    Http::ServerOptions o;
+    o.host = m_settings.listenHost;
+    o.port = m_settings.listenPort;
+    o.workers = workers;
+    o.bodyLimit = m_settings.bodyLimit;
+    o.headerLimit = m_settings.headerLimit;
+    o.headerTimeoutMs = m_settings.headerTimeout.count();
+    o.idleTimeoutMs = m_settings.idleTimeout.count();
+    m_server.setOptions(o);
+    m_server.setObserver(m_observer.get());
+    m_server.setWorkerSetup([this](int index, QObject *context) { setUpWorker(index, context); });
+    const QString error = m_server.start();
+    if (!error.isEmpty())
+        return fail(error);
+    log.info("RelayDeck {} listening on {}:{} with {} worker(s); Redis {}", m_version, m_settings.listenHost,
+             m_server.port(), workers, redisDescription());
+    Q_EMIT started();
+}
+
+void RelayService::setUpWorker(int index, QObject *context)
+{
+    WorkerState &w = m_workers[size_t(index)];
+    w.redis = new Redis::Client(m_redisOptions, context);
+    Metrics::Shard *shard = w.shard;
+    const Metrics::HistogramHandle roundTrip = m_metrics->redisRoundTrip;
+    w.redis->setRoundTripObserver([shard, roundTrip](qint64 usec) { shard->observe(roundTrip, 0, quint64(usec)); });
+    QMutexLocker lock(&m_redisStatsMutex);
+    m_redisStats.push_back(w.redis->statistics());
+}
+
+void RelayService::buildRoutes()
+{
+    Http::Router &router = m_server.router();
+    router.add("GET", "/health", "health", {[this](Http::Exchange &e) {
+                   int status = 200;
+                   const QByteArray body = healthJson(&status);
+                   e.respondJson(status, body, {{"cache-control", "no-store"}});
+                   return Http::StageResult::Answered;
+               }});
+    router.add("GET", "/metrics", "metrics", {[this](Http::Exchange &e) {
+                   e.respond(200, "text/plain; version=0.0.4; charset=utf-8", metricsText());
+                   return Http::StageResult::Answered;
+               }});
+    // Claude Code probes its base URL with HEAD / before the first request; answer quickly and quietly.
+    const QByteArray identity = R"({"name":"RelayDeck","version":")" + m_version.toUtf8() + R"("})";
+    router.add("GET", "/", "root", {[identity](Http::Exchange &e) {
+                   e.respondJson(200, identity);
+                   return Http::StageResult::Answered;
+               }});
+}
+
+void RelayService::checkRedis()
+{
+    if (!m_controlRedis)
+        return;
+    Redis::CommandOptions o;
+    o.whenDown = Redis::WhenDown::FailFast;
+    o.timeoutMs = 1000;
+    m_controlRedis->ping(
+        this, [this](const Redis::Error &error, qint64 roundTripUs) { setRedisUp(!error, error ? -1 : roundTripUs); },
+        o);
+}
+
+void RelayService::setRedisUp(bool up, qint64 roundTripUs)
+{
+    const bool was = m_health.redisUp.exchange(up);
+    m_health.redisRoundTripUs = roundTripUs;
+    m_health.lastCheckMs = m_uptime.elapsed();
+    if (m_controlShard) {
+        m_controlShard->set(m_metrics->redisUp, 0, up ? 1 : 0);
+        m_controlShard->add(m_metrics->healthChecks, up ? 0 : 1);
+    }
+    if (was != up) {
+        if (up)
+            Log::logger().info("Redis is reachable at {}", redisDescription());
+        else
+            Log::logger().warn("Redis at {} is unreachable: {}", redisDescription(),
+                               m_controlRedis ? m_controlRedis->lastError() : QString());
+        Q_EMIT redisAvailabilityChanged(up);
+    }
+}
+
+QByteArray RelayService::healthJson(int *status) const
+{
+    const bool up = m_health.redisUp.load(std::memory_order_relaxed);
+    const qint64 rtt = m_health.redisRoundTripUs.load(std::memory_order_relaxed);
+    *status = up ? 200 : 503;
+    QByteArray out;
+    out.reserve(256);
+    out += R"({"status":")";
+    out += up ? "ok" : "degraded";
+    out += R"(","version":")";
+    out += m_version.toUtf8();
+    out += R"(","uptime_seconds":)";
+    out += QByteArray::number(m_uptime.elapsed() / 1000);
+    out += R"(,"workers":)";
+    out += QByteArray::number(qsizetype(m_workers.size()));
+    out += R"(,"redis":{"connected":)";
+    out += up ? "true" : "false";
+    out += R"(,"embedded":)";
+    out += m_embeddedRedis ? "true" : "false";
+    out += R"(,"round_trip_ms":)";
+    out += rtt >= 0 ? QByteArray::number(double(rtt) / 1000.0, 'f', 3) : QByteArray("null");
+    out += R"(,"checked_ms_ago":)";
+    out += QByteArray::number(m_uptime.elapsed() - m_health.lastCheckMs.load(std::memory_order_relaxed));
+    out += "}}";
+    return out;
+}
+
+// Everything comes from memory: the registry, the Redis clients' counters and getrusage (a syscall, no file).
+QByteArray RelayService::metricsText() const
+{
+    QByteArray out = Metrics::renderPrometheus(m_registry);
+    quint64 sent = 0, errors = 0, timeouts = 0, failures = 0, reconnects = 0;
+    {
+        QMutexLocker lock(&m_redisStatsMutex);
+        for (const auto &s : m_redisStats) {
+            sent += s->commandsSent.load(std::memory_order_relaxed);
+            errors += s->errorReplies.load(std::memory_order_relaxed);
+            timeouts += s->timeouts.load(std::memory_order_relaxed);
+            failures += s->failures.load(std::memory_order_relaxed);
+            reconnects += s->reconnects.load(std::memory_order_relaxed);
+        }
+    }
+    const auto counter = [&out](const char *name, const char *help, quint64 value) {
+        out += QByteArray("# HELP ") + name + ' ' + help + "\n# TYPE " + name + " counter\n" + name + ' ' +
+               QByteArray::number(value) + '\n';
+    };
+    counter("relaydeck_redis_commands_total", "Redis commands sent by all clients of this process.", sent);
+    counter("relaydeck_redis_error_replies_total", "Redis error replies.", errors);
+    counter("relaydeck_redis_timeouts_total", "Redis commands that timed out.", timeouts);
+    counter("relaydeck_redis_failures_total", "Redis commands failed while disconnected or queue full.", failures);
+    counter("relaydeck_redis_reconnects_total", "Redis connections re-established after a loss.", reconnects);
+
+    rusage usage{};
+    ::getrusage(RUSAGE_SELF, &usage);
+    const double cpu = double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+                       double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+    out += "# HELP process_cpu_seconds_total User and system CPU time.\n# TYPE process_cpu_seconds_total counter\n"
+           "process_cpu_seconds_total " +
+           QByteArray::number(cpu, 'f', 3) + '\n';
+    out += "# HELP process_max_resident_memory_bytes Peak resident set size.\n"
+           "# TYPE process_max_resident_memory_bytes gauge\nprocess_max_resident_memory_bytes " +
+           QByteArray::number(qint64(usage.ru_maxrss) * 1024) + '\n';
+    out += "# HELP relaydeck_uptime_seconds Seconds since the relay started.\n# TYPE relaydeck_uptime_seconds "
+           "gauge\nrelaydeck_uptime_seconds " +
+           QByteArray::number(m_uptime.elapsed() / 1000) + '\n';
+    out += "# HELP relaydeck_build_info RelayDeck version.\n# TYPE relaydeck_build_info gauge\n"
+           "relaydeck_build_info{version=\"" +
+           m_version.toUtf8() + "\"} 1\n";
+    return out;
+}
+
+void RelayService::stop()
+{
+    if (!m_server.isRunning()) {
+        Q_EMIT stopped();
+        return;
+    }
+    Log::logger().info("stopping: finishing in-flight requests (up to {} ms)", m_settings.shutdownGrace.count());
+    m_server.stop(m_settings.shutdownGrace.count());
+}
+
+void RelayService::stopAndWait()
+{
+    m_healthTimer.stop();
+    if (m_server.isRunning())
+        m_server.stopAndWait(m_settings.shutdownGrace.count());
+    delete std::exchange(m_controlRedis, nullptr);
+    if (m_embeddedRedis)
+        m_embeddedRedis->stop();
+}
+
+} // namespace Relay::Service

@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "config/settings.h"
+#include "http/server.h"
+#include "metrics/registry.h"
+#include "redis/connectionoptions.h"
+#include "service/relaymetrics.h"
+
+#include <QElapsedTimer>
+#include <QMutex>
+#include <QObject>
+#include <QTimer>
+
+#include <atomic>
+#include <memory>
+#include <vector>
+
+namespace Relay::Embedded {
+class EmbeddedRedis;
+}
+namespace Relay::Redis {
+class Client;
+struct Statistics;
+} // namespace Relay::Redis
+
+namespace Relay::Service {
+
+// What /health reports, written by the control thread's health check and read by the workers without locks.
+struct HealthState
+{
+    std::atomic<bool> redisUp{false};
+    std::atomic<qint64> redisRoundTripUs{-1};
+    std::atomic<qint64> lastCheckMs{0}; // on the service's uptime clock
+};
+
+// The relay process: the embedded or external Redis, the HTTP workers with their per-worker state, the metrics
+// registry and the control-thread jobs (Redis health check). relaydeckd and the console's bundled relay both run
+// one of these; it lives on the thread that created it (the control thread).
+class RelayService : public QObject
+{
+    Q_OBJECT
+public:
+    explicit RelayService(Config::Settings settings, QObject *parent = nullptr);
+    ~RelayService() override;
+
+    // Starts Redis (embedded unless a URL is configured), then the HTTP workers; emits started() or
+    // startFailed(message) once done (never from inside the call).
+    void start();
+    // Graceful stop within the configured grace period; emits stopped() when done.
+    void stop();
+    void stopAndWait();
+
+    bool isRunning() const { return m_server.isRunning(); }
+    quint16 port() const { return m_server.port(); }
+    const Config::Settings &settings() const { return m_settings; }
+    // The Redis in use, password masked ("unix:///…/redis.sock (embedded)").
+    QString redisDescription() const;
+    const HealthState &health() const { return m_health; }
+    Metrics::Registry &metricsRegistry() { return m_registry; }
+
+Q_SIGNALS:
+    void started();
+    void startFailed(const QString &message);
+    void stopped();
+    void redisAvailabilityChanged(bool up);
+
+private:
+    struct WorkerState
+    {
+        Metrics::Shard *shard = nullptr;
+        Redis::Client *redis = nullptr; // lives on the worker thread
+    };
+    class Observer;
+
+    void startWithRedis(const QString &redisUrl);
+    void fail(const QString &message);
+    void buildRoutes();
+    void setUpWorker(int index, QObject *context);
+    void checkRedis();
+    void setRedisUp(bool up, qint64 roundTripUs);
+    QByteArray healthJson(int *status) const;
+    QByteArray metricsText() const;
+
+    Config::Settings m_settings;
+    QString m_version;
+    QElapsedTimer m_uptime;
+    std::unique_ptr<Embedded::EmbeddedRedis> m_embeddedRedis;
+    Redis::ConnectionOptions m_redisOptions;
+    Redis::Client *m_controlRedis = nullptr;
+    QTimer m_healthTimer;
+    HealthState m_health;
+
+    Metrics::Registry m_registry;
+    std::unique_ptr<RelayMetrics> m_metrics;
+    Metrics::Shard *m_controlShard = nullptr;
+    std::vector<WorkerState> m_workers;
+    std::unique_ptr<Observer> m_observer;
+    mutable QMutex m_redisStatsMutex;
+    std::vector<std::shared_ptr<const Redis::Statistics>> m_redisStats;
+
+    Http::Server m_server;
+};
+
+} // namespace Relay::Service
