@@ -62,7 +62,7 @@ private Q_SLOTS:
 
     void computesRedisClusterSlots()
     {
-        // Reference values from the Redis Cluster specification / CLUSTER KEYSLOT.
+        // Reference values from the Redis Cluster specification (the server's key-slot command agrees).
         QCOMPARE(KeySpace::clusterSlot("foo"), quint16(12182));
         QCOMPARE(KeySpace::clusterSlot("somekey"), quint16(11058));
         QCOMPARE(KeySpace::clusterSlot("{user1000}.following"), KeySpace::clusterSlot("{user1000}.followers"));

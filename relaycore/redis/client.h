@@ -51,7 +51,12 @@ struct ScanRequest
 // (directly when that is the client's thread) and is dropped if the context has been destroyed; a null context
 // runs the callback on the client's thread unguarded. command()/pipeline()/evalScript() may be called from
 // other threads too (the call is posted to the client's thread); the client must outlive such calls.
-// Callbacks still pending when the Client is destroyed are dropped.
+// Callbacks still pending when the Client is destroyed are dropped. Callbacks never run inside the call that
+// issued the command (failures such as QueueFull are delivered from the event loop too).
+//
+// A command that gets no reply within its timeout fails with Timeout and, because replies are matched by order,
+// resets the connection: other commands in flight on it fail with Disconnected (they may or may not have run).
+// A TCP host name is resolved with a blocking lookup on each connect attempt: prefer an IP address or a Unix socket.
 class Client : public QObject
 {
     Q_OBJECT
@@ -68,7 +73,7 @@ public:
     ~Client() override;
 
     const ConnectionOptions &options() const { return m_options; }
-    // True when connected and AUTH/SELECT have succeeded.
+    // True when connected and AUTH/SELECT have succeeded (client thread only; use statistics() elsewhere).
     bool isConnected() const { return m_state == State::Ready; }
     // Why the last connection attempt failed or the connection was lost (empty if it never failed).
     QString lastError() const { return m_lastError; }
