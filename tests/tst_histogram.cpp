@@ -8,8 +8,11 @@
 #include <QTest>
 
 #include <algorithm>
+#include <array>
+#include <atomic>
 #include <cmath>
 #include <random>
+#include <thread>
 #include <vector>
 
 using namespace Relay::Metrics;
@@ -310,6 +313,46 @@ private Q_SLOTS:
         QCOMPARE(histogram.snapshot(60, 82).count(), quint64(0));
         QCOMPARE(histogram.snapshot(60, 70).count(), quint64(10));
         QCOMPARE(histogram.snapshot(60, 71).count(), quint64(9));
+    }
+
+    void windowReadsAreNeverTornWhileTheWriterRotates()
+    {
+        // Every second gets the same five values in five far-apart buckets, and the clock moves only after a
+        // second is complete, so a window's count is always a multiple of five. The writer is fast enough to lap
+        // the ring while a reader merges it; a reader that kept a slot half-cleared by a rotation would see a
+        // count that is not a multiple of five.
+        constexpr std::array<quint64, 5> Values{3, 300, 30'000, 3'000'000, 300'000'000};
+        constexpr quint64 PerSecond = Values.size();
+        constexpr qint64 Seconds = 300'000;
+        ManualClock clock;
+        WindowedHistogram histogram(&clock);
+        std::atomic<bool> done{false};
+        std::thread writer([&] {
+            for (qint64 s = 0; s < Seconds; ++s) {
+                clock.setSeconds(s);
+                for (const quint64 v : Values)
+                    histogram.record(v);
+            }
+            clock.setSeconds(Seconds);
+            done.store(true, std::memory_order_release);
+        });
+        int reads = 0;
+        int torn = 0;
+        while (!done.load(std::memory_order_acquire)) {
+            const qint64 now = clock.nowSeconds();
+            for (const int window : {60, 10, 1}) {
+                const quint64 count = histogram.snapshot(window, now).count();
+                if (count % PerSecond != 0 || count > PerSecond * quint64(window))
+                    ++torn;
+            }
+            ++reads;
+        }
+        writer.join();
+        qDebug() << reads << "window reads during" << Seconds << "rotations";
+        QCOMPARE(torn, 0);
+        QVERIFY(reads > 0);
+        QCOMPARE(histogram.snapshot(60, Seconds).count(), PerSecond * 60);
+        QCOMPARE(histogram.cumulativeSnapshot().count(), PerSecond * Seconds);
     }
 
     void histogramWithoutWindowsKeepsOnlyTheTotal()

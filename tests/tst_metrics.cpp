@@ -66,7 +66,8 @@ private Q_SLOTS:
 
         Shard *shard = registry.createShard();
         shard->add(requests, requests.series({1, 1}), 3);
-        const FamilySnapshot *family = registry.collect().find("relay_requests_total");
+        const MetricsSnapshot snapshot = registry.collect();
+        const FamilySnapshot *family = snapshot.find("relay_requests_total");
         QVERIFY(family);
         QCOMPARE(family->series.at(4).labelValues, QByteArrayList({"count_tokens", "4xx"}));
         QCOMPARE(family->series.at(4).counter, quint64(3));

@@ -7,6 +7,7 @@
 
 #include <QMutex>
 
+#include <array>
 #include <memory>
 #include <vector>
 
