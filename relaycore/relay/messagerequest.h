@@ -1,0 +1,32 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "http/request.h"
+
+#include <QByteArray>
+#include <QString>
+
+#include <optional>
+
+namespace Relay::Proxy {
+
+// What the relay needs to know about a /v1/messages body, read without a full parse (see JsonPeek). The body itself
+// is forwarded untouched.
+struct MessageRequest
+{
+    QByteArray model;
+    bool stream = false;
+    std::optional<qint64> maxTokens;
+    // Stable id of the conversation for sticky sessions; empty when the request gives nothing to derive it from.
+    QByteArray sessionHash;
+
+    // Empty on success, else a message for a 400 invalid_request_error.
+    // countTokens: count_tokens bodies have no max_tokens and never stream.
+    static QString parse(const Http::Request &request, bool countTokens, MessageRequest *out);
+
+    // The session id inside metadata.user_id: the JSON form {"session_id":"…"} or the older
+    // user_<hex>_account_<uuid?>_session_<uuid> form. Empty if neither.
+    static QByteArray sessionFromUserId(QByteArrayView userId);
+};
+
+} // namespace Relay::Proxy

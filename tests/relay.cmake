@@ -1,0 +1,2 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+relaydeck_test(tst_messagerequest relaycore_relay)
