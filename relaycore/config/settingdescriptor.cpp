@@ -42,6 +42,12 @@ QString defaultConfigFile(const QProcessEnvironment &env)
     return (xdg.isEmpty() ? homeDir(env) + u"/.config"_s : xdg) + u"/relaydeck/relaydeck.conf"_s;
 }
 
+QString defaultSecretFile(const QProcessEnvironment &env)
+{
+    const QString xdg = env.value(u"XDG_CONFIG_HOME"_s);
+    return (xdg.isEmpty() ? homeDir(env) + u"/.config"_s : xdg) + u"/relaydeck/secret.key"_s;
+}
+
 QString defaultWorkers(const QProcessEnvironment &)
 {
     return QString::number(std::clamp(QThread::idealThreadCount(), 1, 64));
@@ -74,6 +80,8 @@ const QList<SettingDescriptor> table = {
     {.key = u"data-dir"_s, .type = SettingType::Path, .field = &Settings::dataDir, .defaultValue = {}, .description = u"Directory for the embedded Redis and other state"_s, .computeDefault = defaultDataDir},
     {.key = u"config"_s, .type = SettingType::Path, .field = &Settings::configFile, .defaultValue = {}, .description = u"Configuration file (a missing default file is ignored)"_s, .fileAllowed = false, .computeDefault = defaultConfigFile},
     {.key = u"key-prefix"_s, .type = SettingType::Text, .field = &Settings::keyPrefix, .defaultValue = u"rd:"_s, .description = u"Prefix of every Redis key"_s, .minimum = 1, .maximum = 64},
+    {.key = u"secret-file"_s, .type = SettingType::Path, .field = &Settings::secretFile, .defaultValue = {}, .description = u"Server secret file (0600, created on first use); RELAYDECK_SECRET (64 hex characters) overrides it. Relays sharing one Redis need the same secret"_s, .computeDefault = defaultSecretFile},
+    {.key = u"api-key-prefix"_s, .type = SettingType::Text, .field = &Settings::apiKeyPrefix, .defaultValue = u"rd_"_s, .description = u"Prefix of generated API keys"_s, .minimum = 1, .maximum = 32},
     {.key = u"body-limit"_s, .type = SettingType::Size, .field = &Settings::bodyLimit, .defaultValue = u"32M"_s, .description = u"Largest accepted request body"_s, .minimum = KiB, .maximum = GiB},
     {.key = u"header-limit"_s, .type = SettingType::Size, .field = &Settings::headerLimit, .defaultValue = u"64K"_s, .description = u"Largest accepted request head"_s, .minimum = KiB, .maximum = 16 * MiB},
     {.key = u"header-timeout"_s, .type = SettingType::Duration, .field = &Settings::headerTimeout, .defaultValue = u"10s"_s, .description = u"Time a client has to send the request head"_s, .minimum = 100, .maximum = Hour},

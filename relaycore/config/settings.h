@@ -21,6 +21,8 @@ struct Settings
     QString dataDir;
     QString configFile;
     QString keyPrefix;
+    QString secretFile;   // server secret (API-key hashing, secret encryption); RELAYDECK_SECRET overrides it
+    QString apiKeyPrefix; // prefix of generated client API keys
 
     QString logLevel; // trace, debug, info, warn, error, critical or off (see Relay::Log::levelFromName)
     QString logFile;  // empty = no log file

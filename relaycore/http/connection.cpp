@@ -133,7 +133,7 @@ void Connection::onReadyRead()
     if (m_parsingPaused)
         return; // stays in the socket buffer (bounded) until the queue shrinks
     while (!m_parsingPaused && (m_inMessage || !m_noMoreRequests) && m_socket->bytesAvailable() > 0) {
-        const QByteArray data = m_socket->read(ReadChunk);
+        const QByteArray data = m_socket->readAll(); // at most ReadChunk: the read buffer is bounded
         feed(data.constData(), data.size());
     }
     dispatchCompleted();
