@@ -35,6 +35,16 @@ void Exchange::resume()
     runStages();
 }
 
+void Exchange::setContext(QObject *context)
+{
+    if (m_context == context)
+        return;
+    delete m_context.data();
+    m_context = context;
+    if (context)
+        context->setParent(this);
+}
+
 QByteArray Exchange::statusAndHeaders(int status, const HeaderList &headers) const
 {
     QByteArray out;

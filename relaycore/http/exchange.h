@@ -64,6 +64,15 @@ public:
     // Continue the stage chain after a stage returned Paused.
     void resume();
 
+    // What earlier stages found out (the authenticated key, say), for the later ones. The object becomes a child
+    // of the exchange; setting another one deletes the previous one.
+    void setContext(QObject *context);
+    template <typename T>
+    T *context() const
+    {
+        return qobject_cast<T *>(m_context.data());
+    }
+
 Q_SIGNALS:
     void writable();
     // The client closed or reset the connection before the response finished.
@@ -97,6 +106,7 @@ private:
     qint64 m_startedNs = 0;
     qint64 m_finishedNs = 0;
     QByteArray m_held; // output held back while an earlier exchange is still answering
+    QPointer<QObject> m_context;
 };
 
 } // namespace Relay::Http
