@@ -1,0 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Tests of relaycore/domain (API keys, accounts, secrets, change feed), the Redis Subscriber and the management CLI.
+# Each starts its own redis-server.
+relaydeck_test(tst_subscriber relaycore_redis)
