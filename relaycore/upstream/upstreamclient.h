@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "upstream/upstreamcall.h"
+#include "upstream/upstreamrequest.h"
+
+#include <QHash>
+#include <QObject>
+#include <QString>
+
+#include <vector>
+
+class QNetworkAccessManager;
+
+namespace Relay::Upstream {
+
+// How a cleartext http:// upstream is spoken to (https:// always negotiates HTTP/2 by ALPN, falling back to 1.1).
+enum class CleartextMode {
+    Http1, // HTTP/1.1 keep-alive over a pool of managers (Qt 6.4 allows 6 connections per host per manager)
+    H2c,   // HTTP/2 with prior knowledge: every request is a stream on one connection
+};
+
+struct ClientOptions
+{
+    CleartextMode cleartextMode = CleartextMode::Http1;  // h2c to a server that lacks it fails, so it is opt-in
+    QHash<QString, CleartextMode> cleartextModeByOrigin; // "http://host:port" (see originOf) → mode
+    int http1PoolSize = 4;                               // managers for HTTP/1.1; each runs its own Qt thread
+    qint64 readBufferSize = 64 * 1024;                   // per call, once its body starts
+    bool ignoreSslErrors = false;                        // tests only: accept the mock's self-signed certificate
+};
+
+// The upstream side of one worker thread: owns the QNetworkAccessManagers (created on first use; each starts its
+// own Qt network thread) and starts calls on them. https:// and h2c requests share one manager (HTTP/2
+// multiplexes them); HTTP/1.1 requests go round-robin over a pool so more than 6 can run at once; a request with a
+// proxy uses a manager of its own per proxy configuration. Keep-alive always, `accept-encoding: identity`, no
+// redirects followed, no cookies stored or sent, no cache.
+//
+// Create, use and delete it in one thread. Calls it started must be finished or deleted before it is.
+class UpstreamClient : public QObject
+{
+    Q_OBJECT
+public:
+    explicit UpstreamClient(ClientOptions options = {}, QObject *parent = nullptr);
+    ~UpstreamClient() override;
+
+    const ClientOptions &options() const { return m_options; }
+
+    // Starts the request at once. The call is a child of `parent` (if given); delete it when done.
+    UpstreamCall *start(const UpstreamRequest &request, QObject *parent = nullptr);
+
+    CleartextMode cleartextModeFor(const QUrl &url) const;
+    // Managers created so far (one Qt thread each).
+    int managerCount() const;
+
+    // "scheme://host:port" of a URL, with the scheme's default port filled in: the key of cleartextModeByOrigin.
+    static QString originOf(const QUrl &url);
+
+private:
+    QNetworkAccessManager *managerFor(const UpstreamRequest &request, bool http1);
+    QNetworkAccessManager *createManager();
+
+    ClientOptions m_options;
+    QNetworkAccessManager *m_multiplexed = nullptr; // https + h2c, direct
+    std::vector<QNetworkAccessManager *> m_http1Pool;
+    size_t m_nextHttp1 = 0;
+    QHash<QString, QNetworkAccessManager *> m_byProxy;
+};
+
+} // namespace Relay::Upstream
