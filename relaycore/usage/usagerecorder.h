@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "redis/keyspace.h"
+#include "usage/pricingservice.h"
+#include "usage/usagerecord.h"
+
+#include <QObject>
+#include <QPointer>
+#include <QTimer>
+
+#include <atomic>
+#include <deque>
+#include <memory>
+
+namespace Relay::Redis {
+class Client;
+struct BatchResult;
+} // namespace Relay::Redis
+
+namespace Relay::Usage {
+
+struct UsageRecorderOptions
+{
+    qsizetype maxBacklog = 10000; // records waiting for Redis; when full the oldest are dropped (and counted)
+    int maxInFlight = 256;        // batches sent and not yet answered
+    int retryDelayMs = 500;       // after a failed batch, try again this soon if the client looks connected
+    int commandTimeoutMs = -1;    // -1: the client's default
+};
+
+// Counters of one recorder, readable from any thread (e.g. for /metrics).
+struct UsageRecorderStats
+{
+    std::atomic<qint64> backlog{0};   // records accepted and not yet written (waiting + in flight)
+    std::atomic<quint64> dropped{0};  // records dropped because the backlog was full
+    std::atomic<quint64> written{0};  // records Redis confirmed
+    std::atomic<quint64> retried{0};  // batches that failed on the transport and were queued again
+    std::atomic<quint64> rejected{0}; // batches Redis answered with an error (not retried)
+};
+
+// Writes usage records to Redis, one per worker thread, living in that worker's thread with its Redis client.
+//
+// record() prices the usage (with the table of that moment) and returns at once; the write happens after, off the
+// response path, as ONE pipelined batch per record, wrapped in MULTI/EXEC so that a record is applied entirely or
+// not at all: HINCRBY of each non-zero counter (fields below; an absent field reads as 0) on the key's, the
+// account's and the relay's total/day/hour hashes (the relay has day/hour only), the same per model as
+// `m:<model>:<field>` in the day hashes, EXPIRE of the day (40 d) and hour (8 d) hashes, HSET last_used_at on the
+// key and account records, and ZREM of the lease releases (Redis deletes a ZSET when its last member goes).
+//
+// Fields: requests input_tokens output_tokens cache_creation_5m_tokens cache_creation_1h_tokens cache_read_tokens
+// cost_nanos cost_unknown streamed_requests error_requests (error: status outside 200..299).
+//
+// While Redis is unreachable, records wait in a bounded queue and are written in order once the client reconnects.
+// Delivery is at least once: a batch whose reply is lost after Redis ran it (a command timeout) is written again.
+class UsageRecorder : public QObject
+{
+    Q_OBJECT
+
+public:
+    static constexpr qint64 DayTtlSeconds = 40 * 86400;
+    static constexpr qint64 HourTtlSeconds = 8 * 86400;
+
+    UsageRecorder(Redis::Client *client, Redis::KeySpace keys, PricingAccessor pricing,
+                  UsageRecorderOptions options = {}, QObject *parent = nullptr);
+    ~UsageRecorder() override;
+
+    // Fire and forget. May be called from any thread (it is then posted to this object's thread).
+    void record(UsageRecord record);
+
+    qint64 backlog() const { return m_stats->backlog.load(std::memory_order_relaxed); }
+    quint64 dropped() const { return m_stats->dropped.load(std::memory_order_relaxed); }
+    // Stays valid after the recorder is gone.
+    std::shared_ptr<const UsageRecorderStats> statistics() const { return m_stats; }
+
+    // The per-model field prefix's model part: the normalised model name, limited to [a-z0-9._-] and 100 characters.
+    static QByteArray modelField(QByteArrayView model);
+    // The commands of one record's batch (without MULTI/EXEC), for a known cost.
+    static QList<QList<QByteArray>> commands(const UsageRecord &record, qint64 costNanos, bool costKnown,
+                                             const Redis::KeySpace &keys);
+
+private:
+    struct Pending
+    {
+        quint64 sequence = 0;
+        UsageRecord record;
+        qint64 costNanos = 0;
+        bool costKnown = false;
+    };
+    using PendingPtr = std::shared_ptr<Pending>;
+
+    void enqueue(PendingPtr pending);
+    void pump();
+    void send(PendingPtr pending);
+    void finished(PendingPtr pending, const Redis::BatchResult &result);
+    void updateBacklog();
+
+    QPointer<Redis::Client> m_client;
+    Redis::KeySpace m_keys;
+    PricingAccessor m_pricing;
+    UsageRecorderOptions m_options;
+    std::deque<PendingPtr> m_queue; // by sequence
+    int m_inFlight = 0;
+    quint64 m_nextSequence = 0;
+    QTimer m_retryTimer;
+    std::shared_ptr<UsageRecorderStats> m_stats = std::make_shared<UsageRecorderStats>();
+};
+
+} // namespace Relay::Usage
