@@ -3,3 +3,4 @@
 # Each starts its own redis-server.
 relaydeck_test(tst_subscriber relaycore_redis)
 relaydeck_test(tst_domainkeys relaycore_domain)
+relaydeck_test(tst_domainaccounts relaycore_domain)

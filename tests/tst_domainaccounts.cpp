@@ -1,0 +1,286 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Domain::AccountStore and SecretBox against a real redis-server: encryption at rest, tampering, wrong secrets,
+// listing, updates, deletion and change notification.
+#include "domain/accountstore.h"
+#include "domain/changefeed.h"
+#include "domain/serversecret.h"
+#include "redis/client.h"
+#include "redisserver.h"
+
+#include <QSignalSpy>
+#include <QTest>
+
+#include <optional>
+
+using namespace Relay;
+using namespace Relay::Domain;
+
+namespace {
+
+constexpr int WaitMs = 15000;
+const QByteArray UpstreamKey = "sk-ant-api03-" + QByteArray(80, 'Q') + "-tail";
+
+SecretBox boxFor(char fill)
+{
+    return SecretBox(ServerSecret::fromBytes(QByteArray(ServerSecret::Size, fill)).encryptionKey());
+}
+
+template <typename T>
+Result<T> wait(const std::function<void(QObject *, std::function<void(const Result<T> &)>)> &call)
+{
+    std::optional<Result<T>> result;
+    QObject context;
+    call(&context, [&](const Result<T> &r) { result = r; });
+    if (!QTest::qWaitFor([&] { return result.has_value(); }, WaitMs))
+        return Result<T>::failure(Error::Kind::Redis, QStringLiteral("test gave up waiting"));
+    return *result;
+}
+
+Error waitDone(const std::function<void(QObject *, std::function<void(const Error &)>)> &call)
+{
+    std::optional<Error> result;
+    QObject context;
+    call(&context, [&](const Error &e) { result = e; });
+    if (!QTest::qWaitFor([&] { return result.has_value(); }, WaitMs))
+        return {Error::Kind::Redis, QStringLiteral("test gave up waiting")};
+    return *result;
+}
+
+} // namespace
+
+class TstDomainAccounts : public QObject
+{
+    Q_OBJECT
+
+private:
+    RedisServer m_server;
+    std::unique_ptr<Redis::Client> m_client;
+    DomainKeys m_keys;
+
+    AccountStore store(char secret = 'a') { return AccountStore(m_client.get(), m_keys, boxFor(secret)); }
+
+    Account create(const AccountStore &accounts, NewAccount request)
+    {
+        const auto r = wait<Account>([&](QObject *c, auto cb) { accounts.create(request, c, cb); });
+        if (!r.ok())
+            qWarning("create failed: %s", qPrintable(r.error.message));
+        return r.value;
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        if (RedisServer::executable().isEmpty())
+            QFAIL("redis-server is not installed");
+        QVERIFY2(m_server.start(), qPrintable(m_server.errorString()));
+        m_client = std::make_unique<Redis::Client>(*Redis::ConnectionOptions::fromUrl(m_server.url()));
+        QVERIFY(QTest::qWaitFor([&] { return m_client->isConnected(); }, WaitMs));
+    }
+
+    void init() { QCOMPARE(m_server.command({"FLUSHALL"}).toByteArray(), QByteArray("OK")); }
+
+    void secretBoxRoundTripsAndUsesFreshNonces()
+    {
+        const SecretBox box = boxFor('a');
+        const auto first = box.encrypt(UpstreamKey, "acct1");
+        const auto second = box.encrypt(UpstreamKey, "acct1");
+        QVERIFY(first.ok() && second.ok());
+        QVERIFY(first.value.startsWith("v1:"));
+        QVERIFY(first.value != second.value); // random nonce
+        QVERIFY(!first.value.contains("sk-ant"));
+        QCOMPARE(QByteArray::fromBase64(first.value.mid(3)).size(), 12 + UpstreamKey.size() + 16);
+        QCOMPARE(box.decrypt(first.value, "acct1").value, UpstreamKey);
+        QCOMPARE(box.decrypt(second.value, "acct1").value, UpstreamKey);
+        QCOMPARE(box.decrypt(box.encrypt("", "x").value, "x").value, QByteArray());
+    }
+
+    void tamperingIsDetected()
+    {
+        const SecretBox box = boxFor('a');
+        const QByteArray stored = box.encrypt(UpstreamKey, "acct1").value;
+        QByteArray raw = QByteArray::fromBase64(stored.mid(3));
+        for (const qsizetype at : {qsizetype(0), qsizetype(20), raw.size() - 1}) { // nonce, ciphertext, tag
+            QByteArray changed = raw;
+            changed[at] = char(changed[at] ^ 0x01);
+            const auto opened = box.decrypt("v1:" + changed.toBase64(), "acct1");
+            QVERIFY(!opened.ok());
+            QCOMPARE(opened.error.kind, Error::Kind::Crypto);
+        }
+        QVERIFY(!box.decrypt(stored, "acct2").ok()); // moved to another account
+        QVERIFY(!box.decrypt("v2:" + stored.mid(3), "acct1").ok());
+        QVERIFY(!box.decrypt("v1:!!!not base64", "acct1").ok());
+        QVERIFY(!box.decrypt("v1:" + raw.left(10).toBase64(), "acct1").ok()); // truncated
+        QVERIFY(!box.decrypt("", "acct1").ok());
+    }
+
+    void createStoresTheSecretEncryptedAndGetDecryptsIt()
+    {
+        const AccountStore accounts = store();
+        const Account created = create(accounts, {.name = QStringLiteral("main"),
+                                                  .type = AccountType::OAuth,
+                                                  .baseUrl = QStringLiteral("https://api.example.com/"),
+                                                  .secret = UpstreamKey + "\n",
+                                                  .priority = 10,
+                                                  .maxConcurrency = 4});
+        QVERIFY(!created.id.isEmpty());
+        QCOMPARE(created.baseUrl, QStringLiteral("https://api.example.com"));
+
+        const QByteArray record = m_keys.accountRecord(created.id);
+        const QByteArrayList fields = m_server.command({"HGETALL", record}).toList();
+        for (const QByteArray &value : fields)
+            QVERIFY2(!value.contains(UpstreamKey.mid(13, 40)), value.constData());
+        QVERIFY(m_server.command({"HGET", record, "secret"}).toByteArray().startsWith("v1:"));
+        QCOMPARE(m_server.command({"HGET", record, "type"}).toByteArray(), QByteArray("oauth"));
+        QCOMPARE(m_server.command({"SISMEMBER", m_keys.accountIndex(), created.id}).toInteger(), 1);
+        QCOMPARE(m_server.command({"TTL", record}).toInteger(), -1);
+
+        const auto got = wait<Account>([&](QObject *c, auto cb) { accounts.get(created.id, c, cb); });
+        QVERIFY2(got.ok(), qPrintable(got.error.message));
+        QCOMPARE(got.value.secret, UpstreamKey); // trimmed
+        QCOMPARE(got.value.type, AccountType::OAuth);
+        QCOMPARE(got.value.name, QStringLiteral("main"));
+        QCOMPARE(got.value.priority, 10);
+        QCOMPARE(got.value.maxConcurrency, 4);
+        QVERIFY(got.value.enabled && got.value.schedulable && got.value.isUsable());
+        QCOMPARE(got.value.createdAt, created.createdAt);
+    }
+
+    void wrongServerSecretFailsClearly()
+    {
+        const Account created = create(store('a'), {.name = QStringLiteral("x"), .secret = UpstreamKey});
+        const AccountStore otherSecret = store('b');
+        const auto got = wait<Account>([&](QObject *c, auto cb) { otherSecret.get(created.id, c, cb); });
+        QVERIFY(!got.ok());
+        QCOMPARE(got.error.kind, Error::Kind::Crypto);
+        QVERIFY2(got.error.message.contains(QStringLiteral("server secret")), qPrintable(got.error.message));
+        QVERIFY(!got.error.message.contains(QString::fromLatin1(UpstreamKey)));
+
+        // Listing still shows it, flagged, so an operator can find and delete it.
+        const auto listed = wait<QList<Account>>([&](QObject *c, auto cb) { otherSecret.list(c, cb); });
+        QVERIFY(listed.ok());
+        QCOMPARE(listed.value.size(), 1);
+        QVERIFY(!listed.value.at(0).secretError.isEmpty());
+        QVERIFY(listed.value.at(0).secret.isEmpty());
+        QVERIFY(!listed.value.at(0).isUsable());
+    }
+
+    void secretCopiedIntoAnotherRecordDoesNotDecrypt()
+    {
+        const AccountStore accounts = store();
+        const Account a = create(accounts, {.name = QStringLiteral("a"), .secret = "secret-a"});
+        const Account b = create(accounts, {.name = QStringLiteral("b"), .secret = "secret-b"});
+        const QByteArray stolen = m_server.command({"HGET", m_keys.accountRecord(a.id), "secret"}).toByteArray();
+        m_server.command({"HSET", m_keys.accountRecord(b.id), "secret", stolen});
+        QCOMPARE(wait<Account>([&](QObject *c, auto cb) { accounts.get(b.id, c, cb); }).error.kind,
+                 Error::Kind::Crypto);
+        QVERIFY(wait<Account>([&](QObject *c, auto cb) { accounts.get(a.id, c, cb); }).ok());
+    }
+
+    void listReturnsAccountsByPriority()
+    {
+        const AccountStore accounts = store();
+        const Account low = create(accounts, {.name = QStringLiteral("low"), .secret = "s1", .priority = 90});
+        const Account high = create(accounts, {.name = QStringLiteral("high"), .secret = "s2", .priority = 5});
+        const Account mid = create(accounts, {.name = QStringLiteral("mid"), .secret = "s3"});
+        m_server.command({"SADD", m_keys.accountIndex(), "dangling"});
+        const auto listed = wait<QList<Account>>([&](QObject *c, auto cb) { accounts.list(c, cb); });
+        QVERIFY2(listed.ok(), qPrintable(listed.error.message));
+        QCOMPARE(listed.value.size(), 3);
+        QCOMPARE(listed.value.at(0).id, high.id);
+        QCOMPARE(listed.value.at(1).id, mid.id);
+        QCOMPARE(listed.value.at(2).id, low.id);
+        QCOMPARE(listed.value.at(0).secret, QByteArray("s2"));
+    }
+
+    void updatesAreFieldLevelAndPublished()
+    {
+        const AccountStore accounts = store();
+        const Account created = create(accounts, {.name = QStringLiteral("u"), .secret = UpstreamKey});
+        ChangeFeed feed(*Redis::ConnectionOptions::fromUrl(m_server.url()), m_keys);
+        QSignalSpy listening(&feed, &ChangeFeed::listening);
+        QSignalSpy changed(&feed, &ChangeFeed::accountChanged);
+        QSignalSpy keyChanged(&feed, &ChangeFeed::keyChanged);
+        QVERIFY(listening.wait(WaitMs));
+
+        // A field another writer set meanwhile must survive an update (no whole-hash rewrite).
+        m_server.command({"HSET", m_keys.accountRecord(created.id), "note", "kept"});
+        QVERIFY(!waitDone([&](QObject *c, auto cb) { accounts.setSchedulable(created.id, false, c, cb); }));
+        QVERIFY(!waitDone([&](QObject *c, auto cb) { accounts.setEnabled(created.id, false, c, cb); }));
+        QTRY_COMPARE_WITH_TIMEOUT(changed.size(), 2, WaitMs);
+        QCOMPARE(changed.at(0).at(0).toByteArray(), created.id);
+        QCOMPARE(keyChanged.size(), 0);
+        QCOMPARE(m_server.command({"HGET", m_keys.accountRecord(created.id), "note"}).toByteArray(),
+                 QByteArray("kept"));
+        const auto got = wait<Account>([&](QObject *c, auto cb) { accounts.get(created.id, c, cb); });
+        QVERIFY(!got.value.schedulable);
+        QVERIFY(!got.value.enabled);
+        QCOMPARE(got.value.secret, UpstreamKey);
+
+        QVERIFY(!waitDone([&](QObject *c, auto cb) { accounts.setEnabled(created.id, true, c, cb); }));
+        QVERIFY(wait<Account>([&](QObject *c, auto cb) { accounts.get(created.id, c, cb); }).value.enabled);
+    }
+
+    void deleteRemovesRecordAndIndexAndPublishes()
+    {
+        const AccountStore accounts = store();
+        const Account created = create(accounts, {.name = QStringLiteral("d"), .secret = UpstreamKey});
+        ChangeFeed feed(*Redis::ConnectionOptions::fromUrl(m_server.url()), m_keys);
+        QSignalSpy listening(&feed, &ChangeFeed::listening);
+        QSignalSpy changed(&feed, &ChangeFeed::accountChanged);
+        QVERIFY(listening.wait(WaitMs));
+
+        QVERIFY(!waitDone([&](QObject *c, auto cb) { accounts.remove(created.id, c, cb); }));
+        QTRY_COMPARE_WITH_TIMEOUT(changed.size(), 1, WaitMs);
+        QCOMPARE(m_server.command({"EXISTS", m_keys.accountRecord(created.id)}).toInteger(), 0);
+        QCOMPARE(m_server.command({"SCARD", m_keys.accountIndex()}).toInteger(), 0);
+        const Error again = waitDone([&](QObject *c, auto cb) { accounts.remove(created.id, c, cb); });
+        QCOMPARE(again.kind, Error::Kind::NotFound);
+        QVERIFY(again.message.startsWith(QStringLiteral("no account with id ")));
+        QCOMPARE(waitDone([&](QObject *c, auto cb) { accounts.setEnabled(created.id, true, c, cb); }).kind,
+                 Error::Kind::NotFound);
+        QCOMPARE(m_server.command({"EXISTS", m_keys.accountRecord(created.id)}).toInteger(), 0); // not recreated
+    }
+
+    void invalidAccountsAreRejected()
+    {
+        const AccountStore accounts = store();
+        const QList<NewAccount> bad = {
+            {.name = QString(), .secret = "s"},
+            {.name = QStringLiteral("n"), .secret = "  \n"},
+            {.name = QStringLiteral("n"), .baseUrl = QStringLiteral("ftp://example.com"), .secret = "s"},
+            {.name = QStringLiteral("n"), .baseUrl = QStringLiteral("https://"), .secret = "s"},
+            {.name = QStringLiteral("n"), .baseUrl = QStringLiteral("https://u:p@example.com"), .secret = "s"},
+            {.name = QStringLiteral("n"), .baseUrl = QStringLiteral("not a url"), .secret = "s"},
+            {.name = QStringLiteral("n"), .secret = "s", .priority = -1},
+            {.name = QStringLiteral("n"), .secret = "s", .maxConcurrency = -2},
+        };
+        for (const NewAccount &request : bad) {
+            const auto r = wait<Account>([&](QObject *c, auto cb) { accounts.create(request, c, cb); });
+            QCOMPARE(r.error.kind, Error::Kind::InvalidArgument);
+            QVERIFY(!r.error.message.contains(QStringLiteral("u:p")));
+        }
+        QCOMPARE(m_server.command({"DBSIZE"}).toInteger(), 0);
+        QVERIFY(AccountStore::validate(
+                    {.name = QStringLiteral("ok"), .baseUrl = QStringLiteral("http://127.0.0.1:9/"), .secret = "s"})
+                    .isEmpty());
+    }
+
+    void changeFeedAsksForResyncAfterRedisRestarts()
+    {
+        auto options = *Redis::ConnectionOptions::fromUrl(m_server.url());
+        options.reconnectInitialDelayMs = 20;
+        options.reconnectMaxDelayMs = 200;
+        ChangeFeed feed(options, m_keys);
+        QSignalSpy listening(&feed, &ChangeFeed::listening);
+        QSignalSpy resync(&feed, &ChangeFeed::resyncNeeded);
+        QVERIFY(listening.wait(WaitMs));
+        m_server.stop();
+        QVERIFY(m_server.start());
+        QVERIFY(resync.wait(WaitMs));
+        QVERIFY(feed.isListening());
+        QVERIFY(QTest::qWaitFor([&] { return m_client->isConnected(); }, WaitMs));
+    }
+};
+
+QTEST_GUILESS_MAIN(TstDomainAccounts)
+#include "tst_domainaccounts.moc"
