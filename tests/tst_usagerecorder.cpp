@@ -1,0 +1,317 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "redis/client.h"
+#include "redis/keyspace.h"
+#include "usage/pricingservice.h"
+#include "usage/timebuckets.h"
+#include "usage/usagerecorder.h"
+
+#include "redisserver.h"
+
+#include <QDateTime>
+#include <QMap>
+#include <QTest>
+#include <QTimeZone>
+
+#include <memory>
+
+using Relay::Redis::Client;
+using Relay::Redis::ConnectionOptions;
+using Relay::Usage::PricingService;
+using Relay::Usage::UsageRecord;
+using Relay::Usage::UsageRecorder;
+using Relay::Usage::UsageRecorderOptions;
+
+namespace {
+
+using Counters = QMap<QByteArray, qint64>;
+
+// 2025-03-04T05:06:07.890Z
+const qint64 EndMs = QDateTime(QDate(2025, 3, 4), QTime(5, 6, 7, 890), QTimeZone::utc()).toMSecsSinceEpoch();
+
+UsageRecord makeRecord(const QByteArray &key, const QByteArray &account, const QByteArray &model, qint64 seed)
+{
+    UsageRecord record;
+    record.keyId = key;
+    record.accountId = account;
+    record.requestModel = model;
+    record.usage.model = model;
+    record.usage.inputTokens = 100 + seed;
+    record.usage.outputTokens = 10 + seed % 7;
+    record.usage.cacheCreation5mTokens = seed % 3 == 0 ? 0 : 1000 + seed;
+    record.usage.cacheCreation1hTokens = seed % 2 == 0 ? 0 : 500;
+    record.usage.cacheReadTokens = 2000 * (seed % 4);
+    record.endMs = EndMs + seed * 1000;
+    record.status = seed % 5 == 0 ? 529 : 200;
+    record.streamed = seed % 2 == 0;
+    return record;
+}
+
+// What one record adds to a hash, by the documented field list (zero deltas are not written).
+void addExpected(Counters &counters, const UsageRecord &record, qint64 costNanos, bool known,
+                 const QByteArray &fieldPrefix)
+{
+    const std::pair<const char *, qint64> deltas[] = {
+        {"requests", 1},
+        {"input_tokens", record.usage.inputTokens},
+        {"output_tokens", record.usage.outputTokens},
+        {"cache_creation_5m_tokens", record.usage.cacheCreation5mTokens},
+        {"cache_creation_1h_tokens", record.usage.cacheCreation1hTokens},
+        {"cache_read_tokens", record.usage.cacheReadTokens},
+        {"cost_nanos", known ? costNanos : 0},
+        {"cost_unknown", known ? 0 : 1},
+        {"streamed_requests", record.streamed ? 1 : 0},
+        {"error_requests", record.status == 200 ? 0 : 1},
+    };
+    for (const auto &[field, value] : deltas) {
+        if (value != 0)
+            counters[fieldPrefix + field] += value;
+    }
+}
+
+} // namespace
+
+class TestUsageRecorder : public QObject
+{
+    Q_OBJECT
+
+private:
+    RedisServer m_server;
+    std::unique_ptr<Client> m_client;
+    std::unique_ptr<PricingService> m_pricing;
+    Relay::Redis::KeySpace m_keys;
+
+    Counters hgetall(const QByteArray &key)
+    {
+        Counters out;
+        const QList<QByteArray> flat = m_server.command({"HGETALL", key}).toList();
+        for (qsizetype i = 0; i + 1 < flat.size(); i += 2)
+            out.insert(flat.at(i), flat.at(i + 1).toLongLong());
+        return out;
+    }
+    qint64 commandCalls(const QByteArray &command)
+    {
+        const QByteArray info = m_server.command({"INFO", "commandstats"}).toByteArray();
+        const QByteArray marker = "cmdstat_" + command + ":calls=";
+        const qsizetype at = info.indexOf(marker);
+        if (at < 0)
+            return 0;
+        const qsizetype start = at + marker.size();
+        return info.mid(start, info.indexOf(',', start) - start).toLongLong();
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY2(m_server.start(), qPrintable(m_server.errorString()));
+        ConnectionOptions options = *ConnectionOptions::fromUrl(m_server.url());
+        options.reconnectMaxDelayMs = 200; // quick recovery after the restart tests
+        m_client = std::make_unique<Client>(options);
+        QTRY_VERIFY(m_client->isConnected());
+        m_pricing = std::make_unique<PricingService>();
+    }
+
+    void init()
+    {
+        if (!m_server.isRunning())
+            QVERIFY(m_server.start());
+        QTRY_VERIFY_WITH_TIMEOUT(m_client->isConnected(), 5000);
+        QVERIFY(!m_server.command({"FLUSHALL"}).isError());
+        QVERIFY(!m_server.command({"CONFIG", "RESETSTAT"}).isError());
+    }
+
+    void bucketsAreUtcDaysAndHours()
+    {
+        const auto buckets = Relay::Usage::bucketsFor(EndMs);
+        QCOMPARE(buckets.day, QByteArray("2025-03-04"));
+        QCOMPARE(buckets.hour, QByteArray("2025-03-04T05"));
+        QCOMPARE(Relay::Usage::bucketsFor(0).hour, QByteArray("1970-01-01T00"));
+        QCOMPARE(Relay::Usage::bucketsFor(-1).hour, QByteArray("1969-12-31T23"));
+        const qint64 leap = QDateTime(QDate(2024, 2, 29), QTime(23, 59, 59, 999), QTimeZone::utc()).toMSecsSinceEpoch();
+        QCOMPARE(Relay::Usage::bucketsFor(leap).hour, QByteArray("2024-02-29T23"));
+        QCOMPARE(Relay::Usage::bucketsFor(leap + 1).hour, QByteArray("2024-03-01T00"));
+    }
+
+    void countsEveryFieldPerKeyAccountModelAndRelay()
+    {
+        UsageRecorder recorder(m_client.get(), m_keys, m_pricing->accessor());
+        const QList<QByteArray> keys{"key-a", "key-b"};
+        const QList<QByteArray> accounts{"acct-1", "acct-2"};
+        const QList<QByteArray> models{"claude-sonnet-4-5-20250929", "claude-haiku-4-5-20251001"};
+        const auto table = m_pricing->current();
+        QMap<QByteArray, Counters> expected; // redis key -> fields
+        qint64 seed = 0;
+        qint64 expectedCommands = 0;
+        const quint64 sentBefore = m_client->statistics()->commandsSent.load();
+        for (int round = 0; round < 3; ++round) {
+            for (const QByteArray &key : keys) {
+                for (const QByteArray &account : accounts) {
+                    for (const QByteArray &model : models) {
+                        UsageRecord record = makeRecord(key, account, model, ++seed);
+                        const auto cost = table->cost(record.usage);
+                        QVERIFY(cost.known);
+                        QVERIFY(cost.nanos > 0);
+                        const QByteArray modelPrefix = "m:" + Relay::Usage::PricingTable::normalizeModel(model) + ':';
+                        const auto buckets = Relay::Usage::bucketsFor(record.endMs);
+                        for (const QByteArray &prefix : {m_keys.apiKey(key, {}), m_keys.account(account, {})}) {
+                            addExpected(expected[prefix + ":usage:total"], record, cost.nanos, true, {});
+                            addExpected(expected[prefix + ":usage:d:" + buckets.day], record, cost.nanos, true, {});
+                            addExpected(expected[prefix + ":usage:d:" + buckets.day], record, cost.nanos, true,
+                                        modelPrefix);
+                            addExpected(expected[prefix + ":usage:h:" + buckets.hour], record, cost.nanos, true, {});
+                        }
+                        addExpected(expected[m_keys.global("usage:d:" + buckets.day)], record, cost.nanos, true, {});
+                        addExpected(expected[m_keys.global("usage:d:" + buckets.day)], record, cost.nanos, true,
+                                    modelPrefix);
+                        addExpected(expected[m_keys.global("usage:h:" + buckets.hour)], record, cost.nanos, true, {});
+                        expectedCommands += UsageRecorder::commands(record, cost.nanos, true, m_keys).size() + 2;
+                        recorder.record(std::move(record));
+                    }
+                }
+            }
+        }
+        QCOMPARE(seed, qint64(24));
+        QTRY_COMPARE_WITH_TIMEOUT(recorder.backlog(), qint64(0), 10000);
+        QCOMPARE(recorder.statistics()->written.load(), quint64(24));
+        QCOMPARE(recorder.dropped(), quint64(0));
+
+        // Exactly one MULTI/EXEC batch per record, nothing else, and never the banned listing command.
+        QCOMPARE(commandCalls("exec"), qint64(24));
+        QCOMPARE(commandCalls("multi"), qint64(24));
+        QCOMPARE(qint64(m_client->statistics()->commandsSent.load() - sentBefore), expectedCommands);
+        QCOMPARE(commandCalls(QByteArrayLiteral("ke") + QByteArrayLiteral("ys")), qint64(0));
+
+        // Every counter, exactly; the set of usage keys is exactly the expected one (2 x 3 per key and account,
+        // 2 for the relay, with 24 records in 3 + 1 day/hour buckets... all within one day).
+        for (auto it = expected.constBegin(); it != expected.constEnd(); ++it)
+            QCOMPARE(hgetall(it.key()), it.value());
+        const QList<QByteArray> usageKeys =
+            m_server.command({"SCAN", "0", "MATCH", "rd:*usage*", "COUNT", "1000"}).elements.value(1).toList();
+        QCOMPARE(usageKeys.size(), expected.size());
+
+        // TTLs: day 40 d, hour 8 d, totals none.
+        for (auto it = expected.constBegin(); it != expected.constEnd(); ++it) {
+            const qint64 ttl = m_server.command({"TTL", it.key()}).toInteger();
+            if (it.key().endsWith(":usage:total"))
+                QCOMPARE(ttl, qint64(-1));
+            else if (it.key().contains(":usage:d:"))
+                QVERIFY2(ttl > UsageRecorder::DayTtlSeconds - 60 && ttl <= UsageRecorder::DayTtlSeconds, it.key());
+            else
+                QVERIFY2(ttl > UsageRecorder::HourTtlSeconds - 60 && ttl <= UsageRecorder::HourTtlSeconds, it.key());
+        }
+        // last_used_at of the last record of each key/account (records are written in order).
+        QCOMPARE(m_server.command({"HGET", m_keys.apiKey("key-b", "record"), "last_used_at"}).toInteger(),
+                 EndMs + 24 * 1000);
+        QCOMPARE(m_server.command({"HGET", m_keys.account("acct-2", "record"), "last_used_at"}).toInteger(),
+                 EndMs + 24 * 1000);
+        QCOMPARE(m_server.command({"HGET", m_keys.account("acct-1", "record"), "last_used_at"}).toInteger(),
+                 EndMs + 22 * 1000);
+    }
+
+    void flagsUnknownModelsInsteadOfPricingThemAtZero()
+    {
+        UsageRecorder recorder(m_client.get(), m_keys, m_pricing->accessor());
+        UsageRecord record = makeRecord("key-u", "acct-u", "claude-mock-model", 1);
+        recorder.record(record);
+        QTRY_COMPARE_WITH_TIMEOUT(recorder.backlog(), qint64(0), 5000);
+        const auto day = Relay::Usage::bucketsFor(record.endMs).day;
+        const Counters counters = hgetall(m_keys.apiKey("key-u", "usage:d:" + day));
+        QCOMPARE(counters.value("cost_unknown"), qint64(1));
+        QCOMPARE(counters.value("m:claude-mock-model:cost_unknown"), qint64(1));
+        QVERIFY(!counters.contains("cost_nanos"));
+        QCOMPARE(counters.value("input_tokens"), record.usage.inputTokens);
+        QCOMPARE(hgetall(m_keys.global("usage:d:" + day)).value("cost_unknown"), qint64(1));
+    }
+
+    void releasesLeasesInTheSameBatch()
+    {
+        const QByteArray leases = m_keys.apiKey("key-l", "leases");
+        QCOMPARE(m_server.command({"ZADD", leases, "99999999999999", "req-1", "99999999999999", "req-2"}).toInteger(),
+                 qint64(2));
+        UsageRecorder recorder(m_client.get(), m_keys, m_pricing->accessor());
+        UsageRecord record = makeRecord("key-l", "acct-l", "claude-opus-4-5", 1);
+        record.leaseReleases = {{leases, "req-1"}};
+        recorder.record(record);
+        QTRY_COMPARE_WITH_TIMEOUT(recorder.backlog(), qint64(0), 5000);
+        QCOMPARE(m_server.command({"ZRANGE", leases, "0", "-1"}).toList(), QList<QByteArray>{"req-2"});
+        QCOMPARE(commandCalls("exec"), qint64(1));
+    }
+
+    void keepsRecordsWhileRedisIsDown()
+    {
+        UsageRecorder recorder(m_client.get(), m_keys, m_pricing->accessor());
+        const QByteArray day = Relay::Usage::bucketsFor(EndMs).day;
+        qint64 inputTotal = 0;
+        for (int i = 0; i < 50; ++i) {
+            UsageRecord record = makeRecord("key-d", "acct-d", "claude-sonnet-4-5", i);
+            record.endMs = EndMs;
+            inputTotal += record.usage.inputTokens;
+            recorder.record(std::move(record));
+        }
+        QTRY_COMPARE_WITH_TIMEOUT(recorder.backlog(), qint64(0), 5000);
+
+        m_server.stop(); // keeps the data for the restart
+        for (int i = 0; i < 100; ++i) {
+            UsageRecord record = makeRecord("key-d", "acct-d", "claude-sonnet-4-5", 1000 + i);
+            record.endMs = EndMs;
+            inputTotal += record.usage.inputTokens;
+            recorder.record(std::move(record));
+        }
+        QTRY_VERIFY_WITH_TIMEOUT(!m_client->isConnected(), 5000);
+        QCOMPARE(recorder.backlog(), qint64(100));
+        QVERIFY2(m_server.start(), qPrintable(m_server.errorString()));
+        QTRY_COMPARE_WITH_TIMEOUT(recorder.backlog(), qint64(0), 15000);
+
+        QCOMPARE(recorder.dropped(), quint64(0));
+        const Counters global = hgetall(m_keys.global("usage:d:" + day));
+        QCOMPARE(global.value("requests"), qint64(150));
+        QCOMPARE(global.value("input_tokens"), inputTotal);
+        QCOMPARE(hgetall(m_keys.apiKey("key-d", "usage:total")).value("requests"), qint64(150));
+        QCOMPARE(hgetall(m_keys.account("acct-d", "usage:total")).value("input_tokens"), inputTotal);
+    }
+
+    void retriesBatchesThatFailInFlight()
+    {
+        // A frozen server: the batches time out in flight, are queued again and written after it thaws. Delivery is
+        // at least once (the frozen server may still run the first copy), so nothing may be missing.
+        UsageRecorderOptions options;
+        options.commandTimeoutMs = 300;
+        UsageRecorder recorder(m_client.get(), m_keys, m_pricing->accessor(), options);
+        m_server.pause();
+        for (int i = 0; i < 20; ++i)
+            recorder.record(makeRecord("key-f", "acct-f", "claude-opus-4-1", i));
+        QTRY_VERIFY_WITH_TIMEOUT(recorder.statistics()->retried.load() > 0, 5000);
+        m_server.resume();
+        QTRY_COMPARE_WITH_TIMEOUT(recorder.backlog(), qint64(0), 15000);
+        QCOMPARE(recorder.statistics()->written.load(), quint64(20));
+        QVERIFY(hgetall(m_keys.apiKey("key-f", "usage:total")).value("requests") >= 20);
+    }
+
+    void dropsTheOldestWhenTheBacklogIsFull()
+    {
+        UsageRecorderOptions options;
+        options.maxBacklog = 10;
+        UsageRecorder recorder(m_client.get(), m_keys, m_pricing->accessor(), options);
+        m_server.stop();
+        QTRY_VERIFY_WITH_TIMEOUT(!m_client->isConnected(), 5000);
+        qint64 newestInput = 0;
+        for (int i = 0; i < 25; ++i) {
+            UsageRecord record = makeRecord("key-o", "acct-o", "claude-haiku-4-5", i);
+            record.endMs = EndMs;
+            if (i >= 15)
+                newestInput += record.usage.inputTokens;
+            recorder.record(std::move(record));
+        }
+        QCOMPARE(recorder.backlog(), qint64(10));
+        QCOMPARE(recorder.dropped(), quint64(15));
+        QCOMPARE(recorder.statistics()->dropped.load(), quint64(15));
+
+        QVERIFY2(m_server.start(), qPrintable(m_server.errorString()));
+        QTRY_COMPARE_WITH_TIMEOUT(recorder.backlog(), qint64(0), 15000);
+        const Counters total = hgetall(m_keys.apiKey("key-o", "usage:total"));
+        QCOMPARE(total.value("requests"), qint64(10));
+        QCOMPARE(total.value("input_tokens"), newestInput); // the 10 newest survived
+    }
+};
+
+QTEST_GUILESS_MAIN(TestUsageRecorder)
+#include "tst_usagerecorder.moc"
