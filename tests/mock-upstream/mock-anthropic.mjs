@@ -164,7 +164,7 @@ function mockHeaders(raw) {
     return found ?? {};
 }
 
-function resolveControls(headers, bodyMock) {
+function resolveControls(headers, bodyMock, pathFault) {
     const c = {
         deltas: opts.deltas,
         delta_delay_ms: opts.deltaDelayMs,
@@ -177,7 +177,7 @@ function resolveControls(headers, bodyMock) {
         ratelimit_reset: undefined,
         fault_after: 2,
         text: undefined,
-        fault: '',
+        fault: pathFault || '',
         error_message: undefined,
         delta_usage: 'full',
     };
@@ -435,6 +435,13 @@ function normalisePath(rawUrl) {
     return v1 > 0 ? path.slice(v1) : path;
 }
 
+// A base URL ending in /_fault/<name> makes every request through it fail that way (lowest precedence), so a test
+// can give one upstream account a fault and another none while both use one mock.
+function pathFault(rawUrl) {
+    const m = /^\/_fault\/([a-z0-9_]+)\//.exec(rawUrl);
+    return m ? m[1] : '';
+}
+
 function queryParam(rawUrl, name) {
     const q = rawUrl.indexOf('?');
     return q < 0 ? null : new URLSearchParams(rawUrl.slice(q + 1)).get(name);
@@ -520,7 +527,7 @@ function route(req, res, path, body) {
             return;
         }
     }
-    const c = resolveControls(mockHeaders(req.rawHeaders), json ? json.mock : undefined);
+    const c = resolveControls(mockHeaders(req.rawHeaders), json ? json.mock : undefined, pathFault(req.url));
     if (c.fault === 'hang') {
         return;
     }
