@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // relaydeckd: the headless relay. Composition root only: settings → logging → RelayService → event loop.
+#include "cli/managementcli.h"
 #include "config/settingsloader.h"
 #include "log/logger.h"
 #include "service/relayservice.h"
@@ -23,9 +24,10 @@ int main(int argc, char *argv[])
     Config::SettingsLoader loader;
     loader.parser().setApplicationDescription(
         QStringLiteral("RelayDeck relay daemon: a self-hosted relay for the Anthropic Claude API."));
+    Cli::ManagementCli::addOptions(loader.parser());
     const Config::LoadResult loaded = loader.load(QCoreApplication::arguments());
     if (loaded.helpRequested) {
-        out << loader.helpText();
+        out << loader.helpText() << Cli::ManagementCli::usageText();
         return 0;
     }
     if (loaded.versionRequested) {
@@ -39,6 +41,16 @@ int main(int argc, char *argv[])
     if (loaded.printConfigRequested) {
         out << Config::SettingsLoader::formatEffectiveConfig(loaded);
         return 0;
+    }
+    if (!loaded.positionalArguments.isEmpty() &&
+        Cli::ManagementCli::isCommand(loaded.positionalArguments.constFirst())) {
+        out.flush();
+        Cli::ManagementCli command(loaded, loader.parser());
+        return command.exec();
+    }
+    if (const QString option = Cli::ManagementCli::commandOptionIn(loader.parser()); !option.isEmpty()) {
+        err << "relaydeckd: " << option << " belongs to the key and account commands; see relaydeckd --help\n";
+        return 2;
     }
     if (!loaded.positionalArguments.isEmpty()) {
         err << "relaydeckd: unknown command \"" << loaded.positionalArguments.constFirst()

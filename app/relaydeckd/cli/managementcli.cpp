@@ -1,0 +1,587 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "cli/managementcli.h"
+
+#include "config/valueparsers.h"
+#include "domain/secretcheck.h"
+#include "embedded/embeddedredis.h"
+#include "log/logger.h"
+#include "log/redaction.h"
+#include "redis/client.h"
+
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QRegularExpression>
+#include <QTimer>
+
+#include <cstdio>
+#include <unistd.h>
+
+using namespace Qt::StringLiterals;
+
+namespace Relay::Cli {
+
+namespace {
+
+constexpr int ExitFailed = 1;
+constexpr int ExitUsage = 2;
+
+struct OptionSpec
+{
+    QString name;
+    QString valueName; // empty for a switch
+    QString description;
+};
+
+const QList<OptionSpec> &optionSpecs()
+{
+    static const QList<OptionSpec> specs = {
+        {u"name"_s, u"NAME"_s, u"Name of the new key or account"_s},
+        {u"description"_s, u"TEXT"_s, u"Description of the new key"_s},
+        {u"concurrency"_s, u"N"_s, u"Concurrent requests the new key may have (0 = no limit)"_s},
+        {u"expires-in"_s, u"DURATION"_s, u"Lifetime of the new key, e.g. 30d, 12h (default: never expires)"_s},
+        {u"type"_s, u"TYPE"_s, u"Account type: apikey or oauth"_s},
+        {u"base-url"_s, u"URL"_s, u"Upstream base URL of the account"_s},
+        {u"api-key-file"_s, u"FILE"_s, u"File holding the account's API key or OAuth token; - reads stdin"_s},
+        {u"priority"_s, u"N"_s, u"Account priority, lower is preferred (default 50)"_s},
+        {u"max-concurrency"_s, u"N"_s, u"Concurrent requests the account may have (0 = no limit)"_s},
+        {u"json"_s, {}, u"Machine-readable output"_s},
+    };
+    return specs;
+}
+
+enum class Target { Key, Account };
+enum class Action { Create, List, Enable, Disable, Delete };
+
+QString formatTime(qint64 ms)
+{
+    if (ms <= 0)
+        return u"never"_s;
+    return QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC).toString(u"yyyy-MM-dd HH:mm'Z'"_s);
+}
+
+// "30d", "2w", "12h", "90m", "3600s"; a plain number is seconds (as everywhere else).
+std::optional<qint64> parseLifetimeMs(const QString &text)
+{
+    static const QRegularExpression daysOrWeeks(u"^\\s*(\\d+)\\s*([dw])\\s*$"_s);
+    if (const auto match = daysOrWeeks.match(text); match.hasMatch()) {
+        const qint64 count = match.captured(1).toLongLong();
+        const qint64 day = 24LL * 3600 * 1000;
+        return count * (match.captured(2) == u"w" ? 7 * day : day);
+    }
+    if (const auto duration = Config::parseDuration(text))
+        return duration->count();
+    return std::nullopt;
+}
+
+std::optional<int> parseCount(const QString &text, int maximum)
+{
+    bool ok = false;
+    const int value = text.trimmed().toInt(&ok);
+    if (!ok || value < 0 || value > maximum)
+        return std::nullopt;
+    return value;
+}
+
+void printTable(QTextStream &out, const QStringList &header, const QList<QStringList> &rows)
+{
+    QList<qsizetype> widths;
+    for (const QString &h : header)
+        widths << h.size();
+    for (const QStringList &row : rows) {
+        for (qsizetype i = 0; i < row.size() && i < widths.size(); ++i)
+            widths[i] = std::max(widths[i], row.at(i).size());
+    }
+    auto line = [&](const QStringList &cells) {
+        QString text;
+        for (qsizetype i = 0; i < cells.size(); ++i)
+            text += i + 1 == cells.size() ? cells.at(i) : cells.at(i).leftJustified(widths.at(i) + 2);
+        out << text << '\n';
+    };
+    line(header);
+    for (const QStringList &row : rows)
+        line(row);
+}
+
+QJsonObject keyJson(const Domain::ApiKey &key)
+{
+    return {
+        {u"id"_s, QString::fromLatin1(key.id)},
+        {u"name"_s, key.name},
+        {u"description"_s, key.description},
+        {u"hint"_s, QString::fromLatin1(key.hint)},
+        {u"enabled"_s, key.enabled},
+        {u"concurrency_limit"_s, key.concurrencyLimit},
+        {u"created_at"_s, key.createdAt},
+        {u"updated_at"_s, key.updatedAt},
+        {u"expires_at"_s, key.expiresAt},
+        {u"last_used_at"_s, key.lastUsedAt},
+    };
+}
+
+QJsonObject accountJson(const Domain::Account &account)
+{
+    return {
+        {u"id"_s, QString::fromLatin1(account.id)},
+        {u"name"_s, account.name},
+        {u"type"_s, QString::fromLatin1(Domain::accountTypeName(account.type))},
+        {u"base_url"_s, account.baseUrl},
+        {u"priority"_s, account.priority},
+        {u"enabled"_s, account.enabled},
+        {u"schedulable"_s, account.schedulable},
+        {u"max_concurrency"_s, account.maxConcurrency},
+        {u"created_at"_s, account.createdAt},
+        {u"updated_at"_s, account.updatedAt},
+        {u"secret_readable"_s, account.secretError.isEmpty()},
+    };
+}
+
+QString jsonText(const QJsonDocument &document)
+{
+    return QString::fromUtf8(document.toJson(QJsonDocument::Indented));
+}
+
+} // namespace
+
+struct ManagementCli::Command
+{
+    Target target = Target::Key;
+    Action action = Action::List;
+    QByteArray id;
+    bool json = false;
+    Domain::NewApiKey newKey;
+    Domain::NewAccount newAccount;
+
+    QString noun() const { return target == Target::Key ? u"API key"_s : u"account"_s; }
+};
+
+void ManagementCli::addOptions(QCommandLineParser &parser)
+{
+    for (const OptionSpec &spec : optionSpecs()) {
+        QCommandLineOption option(spec.name, spec.description, spec.valueName);
+        option.setFlags(QCommandLineOption::HiddenFromHelp); // listed in usageText() instead
+        parser.addOption(option);
+    }
+}
+
+QString ManagementCli::usageText()
+{
+    return uR"(
+Management commands (same --redis, --data-dir, --config, --key-prefix and --secret-file as the relay):
+  relaydeckd key create --name NAME [--description TEXT] [--concurrency N] [--expires-in 30d] [--json]
+      Creates an API key and prints it once on stdout (its id goes to stderr). Store it now: only its
+      HMAC is kept.
+  relaydeckd key list [--json]
+  relaydeckd key enable|disable|delete ID
+  relaydeckd account add --type apikey|oauth --name NAME [--base-url URL] [--api-key-file FILE|-]
+                         [--priority N] [--max-concurrency N] [--json]
+      Adds an upstream account. The secret (API key or OAuth token) is read from --api-key-file, or from
+      stdin when FILE is - or stdin is a pipe; it is never taken from the command line. Stored encrypted.
+  relaydeckd account list [--json]
+  relaydeckd account enable|disable|delete ID
+Without --redis the commands use the running relay's embedded Redis (<data-dir>/redis.sock) or start it for
+the duration of the command. The server secret (RELAYDECK_SECRET or --secret-file) must be the relay's.
+)"_s;
+}
+
+bool ManagementCli::isCommand(const QString &word)
+{
+    return word == u"key" || word == u"account";
+}
+
+QString ManagementCli::commandOptionIn(const QCommandLineParser &parser)
+{
+    for (const OptionSpec &spec : optionSpecs()) {
+        if (parser.isSet(spec.name))
+            return u"--"_s + spec.name;
+    }
+    return {};
+}
+
+ManagementCli::ManagementCli(const Config::LoadResult &loaded, const QCommandLineParser &parser, QObject *parent)
+    : QObject(parent)
+    , m_loaded(loaded)
+    , m_parser(parser)
+    , m_out(stdout)
+    , m_err(stderr)
+{}
+
+ManagementCli::~ManagementCli()
+{
+    m_client.reset(); // before the embedded Redis goes away, so it does not chase a dead socket
+    if (m_embedded)
+        m_embedded->stop();
+}
+
+int ManagementCli::exec()
+{
+    if (const int code = prepare(); code != 0) {
+        m_err.flush();
+        return code;
+    }
+    Log::LogOptions logOptions;
+    // A command's output is its result: only warnings and errors go to stderr unless asked for more.
+    const bool levelChosen = m_loaded.origins.value(u"log.level"_s).source != Config::Source::Default;
+    logOptions.level = levelChosen ? Log::levelFromName(m_loaded.settings.logLevel).value_or(spdlog::level::warn)
+                                   : spdlog::level::warn;
+    if (const auto init = Log::init(logOptions); !init.ok()) {
+        m_err << "relaydeckd: " << init.error << '\n';
+        return ExitUsage;
+    }
+    QTimer::singleShot(0, this, &ManagementCli::connectRedis);
+    const int loopCode = QCoreApplication::exec();
+    m_out.flush();
+    m_err.flush();
+    m_client.reset();
+    if (m_embedded) {
+        m_embedded->stop();
+        m_embedded.reset();
+    }
+    Log::shutdown();
+    return m_exitCode >= 0 ? m_exitCode : loopCode;
+}
+
+int ManagementCli::prepare()
+{
+    const QStringList args = m_loaded.positionalArguments;
+    const QString target = args.value(0);
+    const QString verb = args.value(1);
+    auto usage = [this](const QString &message) {
+        m_err << "relaydeckd: " << message << "; see relaydeckd --help\n";
+        return ExitUsage;
+    };
+    m_command = std::make_unique<Command>();
+    Command &command = *m_command;
+    command.target = target == u"key" ? Target::Key : Target::Account;
+    command.json = m_parser.isSet(u"json"_s);
+    const QString createVerb = command.target == Target::Key ? u"create"_s : u"add"_s;
+    if (verb == createVerb)
+        command.action = Action::Create;
+    else if (verb == u"list")
+        command.action = Action::List;
+    else if (verb == u"enable")
+        command.action = Action::Enable;
+    else if (verb == u"disable")
+        command.action = Action::Disable;
+    else if (verb == u"delete")
+        command.action = Action::Delete;
+    else if (verb.isEmpty())
+        return usage(u"\"%1\" needs a subcommand (%2, list, enable, disable, delete)"_s.arg(target, createVerb));
+    else
+        return usage(u"unknown subcommand \"%1 %2\""_s.arg(target, verb));
+
+    const bool needsId =
+        command.action == Action::Enable || command.action == Action::Disable || command.action == Action::Delete;
+    const qsizetype expected = needsId ? 3 : 2;
+    if (needsId && args.size() < 3)
+        return usage(u"\"%1 %2\" needs the id of the %3"_s.arg(target, verb, command.noun()));
+    if (args.size() > expected)
+        return usage(u"unexpected argument \"%1\""_s.arg(args.at(expected)));
+    if (needsId) {
+        command.id = args.at(2).toUtf8();
+        if (!Domain::isValidId(command.id))
+            return usage(u"\"%1\" is not a valid id"_s.arg(args.at(2)));
+    }
+
+    // Options that belong to another command are mistakes, not something to ignore silently.
+    QStringList allowed{u"json"_s};
+    if (command.action == Action::Create && command.target == Target::Key)
+        allowed << u"name"_s << u"description"_s << u"concurrency"_s << u"expires-in"_s;
+    if (command.action == Action::Create && command.target == Target::Account)
+        allowed << u"name"_s << u"type"_s << u"base-url"_s << u"api-key-file"_s << u"priority"_s
+                << u"max-concurrency"_s;
+    for (const OptionSpec &spec : optionSpecs()) {
+        if (m_parser.isSet(spec.name) && !allowed.contains(spec.name))
+            return usage(u"--%1 does not apply to \"%2 %3\""_s.arg(spec.name, target, verb));
+    }
+
+    if (command.action == Action::Create) {
+        const QString name = m_parser.value(u"name"_s).trimmed();
+        if (name.isEmpty())
+            return usage(u"\"%1 %2\" needs --name NAME"_s.arg(target, verb));
+        if (command.target == Target::Key) {
+            Domain::NewApiKey &key = command.newKey;
+            key.name = name;
+            key.description = m_parser.value(u"description"_s);
+            if (m_parser.isSet(u"concurrency"_s)) {
+                const auto value = parseCount(m_parser.value(u"concurrency"_s), 100000);
+                if (!value)
+                    return usage(u"--concurrency must be an integer from 0 to 100000"_s);
+                key.concurrencyLimit = *value;
+            }
+            if (m_parser.isSet(u"expires-in"_s)) {
+                const auto lifetime = parseLifetimeMs(m_parser.value(u"expires-in"_s));
+                if (!lifetime || *lifetime <= 0)
+                    return usage(u"--expires-in must be a positive duration such as 30d, 2w, 12h or 90m"_s);
+                key.expiresAt = QDateTime::currentMSecsSinceEpoch() + *lifetime;
+            }
+        } else {
+            Domain::NewAccount &account = command.newAccount;
+            account.name = name;
+            const QString type = m_parser.value(u"type"_s);
+            if (type.isEmpty())
+                return usage(u"\"account add\" needs --type apikey or --type oauth"_s);
+            const auto parsedType = Domain::accountTypeFromName(type.toUtf8());
+            if (!parsedType)
+                return usage(u"--type must be apikey or oauth, not \"%1\""_s.arg(type));
+            account.type = *parsedType;
+            if (m_parser.isSet(u"base-url"_s)) {
+                account.baseUrl = Domain::normalizeBaseUrl(m_parser.value(u"base-url"_s));
+                if (const QString error = Domain::validateBaseUrl(account.baseUrl); !error.isEmpty())
+                    return usage(u"bad --base-url: %1"_s.arg(error));
+            }
+            if (m_parser.isSet(u"priority"_s)) {
+                const auto value = parseCount(m_parser.value(u"priority"_s), 1000);
+                if (!value)
+                    return usage(u"--priority must be an integer from 0 to 1000"_s);
+                account.priority = *value;
+            }
+            if (m_parser.isSet(u"max-concurrency"_s)) {
+                const auto value = parseCount(m_parser.value(u"max-concurrency"_s), 100000);
+                if (!value)
+                    return usage(u"--max-concurrency must be an integer from 0 to 100000"_s);
+                account.maxConcurrency = *value;
+            }
+            // The secret never comes from the command line, where other users can read it (ps, shell history).
+            const QString file = m_parser.value(u"api-key-file"_s);
+            QFile source;
+            QString sourceName;
+            if (file.isEmpty() || file == u"-") {
+                if (file.isEmpty() && ::isatty(STDIN_FILENO))
+                    return usage(u"give the account's secret with --api-key-file FILE, or pipe it on stdin"_s);
+                if (!source.open(stdin, QIODevice::ReadOnly))
+                    return usage(u"cannot read stdin"_s);
+                sourceName = u"stdin"_s;
+            } else {
+                source.setFileName(file);
+                if (!source.open(QIODevice::ReadOnly))
+                    return usage(u"cannot read --api-key-file %1: %2"_s.arg(file, source.errorString()));
+                sourceName = file;
+            }
+            QByteArray secret = source.read(64 * 1024).trimmed();
+            if (secret.isEmpty())
+                return usage(u"the secret from %1 is empty"_s.arg(sourceName));
+            if (secret.contains('\n') || secret.contains(' '))
+                return usage(u"the secret from %1 must be a single line without spaces"_s.arg(sourceName));
+            account.secret = secret;
+            if (const QString error = Domain::AccountStore::validate(account); !error.isEmpty())
+                return usage(error);
+        }
+    }
+
+    const auto secret = Domain::ServerSecret::load(m_loaded.settings.secretFile);
+    if (!secret.ok()) {
+        m_err << "relaydeckd: " << secret.error.message << '\n';
+        return ExitFailed;
+    }
+    m_secret = secret.value;
+    m_keys = Domain::DomainKeys(Redis::KeySpace(m_loaded.settings.keyPrefix.toUtf8()));
+    return 0;
+}
+
+void ManagementCli::connectRedis()
+{
+    if (!m_loaded.settings.redisUrl.isEmpty())
+        return useRedis(m_loaded.settings.redisUrl, false);
+    const QString socket = m_loaded.settings.dataDir + u"/redis.sock"_s;
+    if (QFileInfo::exists(socket))
+        return useRedis(u"unix://"_s + socket, true); // a relay is running (or died and left its socket)
+    startEmbedded();
+}
+
+void ManagementCli::useRedis(const QString &url, bool probeFirst)
+{
+    QString error;
+    auto options = Redis::ConnectionOptions::fromUrl(url, &error);
+    if (!options)
+        return failText(u"invalid Redis URL %1: %2"_s.arg(Log::redactUrl(url), error));
+    options->commandTimeoutMs = int(m_loaded.settings.redisCommandTimeout.count());
+    m_client = std::make_unique<Redis::Client>(*options);
+    const QString endpoint = options->endpoint();
+    // Reaching Redis is the first command's job; a short PING turns "unreachable" into a clear message.
+    m_client->ping(this, [this, endpoint, probeFirst](const Redis::Error &error, qint64) {
+        if (!error)
+            return runCommand();
+        if (probeFirst) { // a stale socket from a relay that is gone: start our own
+            m_client.reset();
+            return startEmbedded();
+        }
+        failText(u"cannot reach Redis at %1: %2"_s.arg(endpoint, error.message));
+    });
+}
+
+void ManagementCli::startEmbedded()
+{
+    m_embedded = std::make_unique<Embedded::EmbeddedRedis>();
+    connect(m_embedded.get(), &Embedded::EmbeddedRedis::ready, this,
+            [this](const QString &url) { useRedis(url, false); });
+    connect(m_embedded.get(), &Embedded::EmbeddedRedis::failed, this,
+            [this](const QString &message) { failText(u"cannot start the embedded Redis: %1"_s.arg(message)); });
+    m_embedded->start(m_loaded.settings.dataDir);
+}
+
+void ManagementCli::runCommand()
+{
+    // Refuse to write with a secret the relay does not share: its keys would never match.
+    Domain::SecretCheck::verify(m_client.get(), m_keys, m_secret, this, [this](const Domain::Error &error) {
+        if (error)
+            return fail(error);
+        if (m_command->target == Target::Key)
+            runKeyCommand();
+        else
+            runAccountCommand();
+    });
+}
+
+void ManagementCli::runKeyCommand()
+{
+    const Command &command = *m_command;
+    const Domain::KeyStore keys(m_client.get(), m_keys, m_secret, m_loaded.settings.apiKeyPrefix.toUtf8());
+    switch (command.action) {
+    case Action::Create:
+        return keys.create(command.newKey, this, [this](const Domain::Result<Domain::CreatedApiKey> &result) {
+            if (!result.ok())
+                return fail(result.error);
+            const Domain::ApiKey &key = result.value.key;
+            if (m_command->json) {
+                QJsonObject object = keyJson(key);
+                object.insert(u"key"_s, QString::fromLatin1(result.value.clearKey));
+                m_out << jsonText(QJsonDocument(object));
+            } else {
+                m_out << result.value.clearKey << '\n';
+                m_err << "Created API key " << key.id << " (" << key.name
+                      << "). Copy the key above now: it is not shown again.\n";
+            }
+            finish(0);
+        });
+    case Action::List:
+        return keys.list(this, [this](const Domain::Result<QList<Domain::ApiKey>> &result) {
+            if (!result.ok())
+                return fail(result.error);
+            if (m_command->json) {
+                QJsonArray array;
+                for (const Domain::ApiKey &key : result.value)
+                    array.append(keyJson(key));
+                m_out << jsonText(QJsonDocument(array));
+                return finish(0);
+            }
+            const qint64 now = QDateTime::currentMSecsSinceEpoch();
+            QList<QStringList> rows;
+            for (const Domain::ApiKey &key : result.value) {
+                const QString state = !key.enabled ? u"disabled"_s : key.isExpired(now) ? u"expired"_s : u"enabled"_s;
+                rows.append({QString::fromLatin1(key.id), key.name, QString::fromLatin1(key.hint), state,
+                             formatTime(key.createdAt), formatTime(key.lastUsedAt), formatTime(key.expiresAt)});
+            }
+            printTable(m_out, {u"ID"_s, u"NAME"_s, u"HINT"_s, u"STATE"_s, u"CREATED"_s, u"LAST USED"_s, u"EXPIRES"_s},
+                       rows);
+            finish(0);
+        });
+    case Action::Enable:
+    case Action::Disable:
+        return keys.setEnabled(command.id, command.action == Action::Enable, this, [this](const Domain::Error &error) {
+            if (error)
+                return fail(error);
+            m_out << "API key " << m_command->id << (m_command->action == Action::Enable ? " enabled" : " disabled")
+                  << ".\n";
+            finish(0);
+        });
+    case Action::Delete:
+        return keys.remove(command.id, this, [this](const Domain::Error &error) {
+            if (error)
+                return fail(error);
+            m_out << "API key " << m_command->id << " deleted.\n";
+            finish(0);
+        });
+    }
+}
+
+void ManagementCli::runAccountCommand()
+{
+    const Command &command = *m_command;
+    const Domain::AccountStore accounts(m_client.get(), m_keys, Domain::SecretBox(m_secret.encryptionKey()));
+    switch (command.action) {
+    case Action::Create:
+        return accounts.create(command.newAccount, this, [this](const Domain::Result<Domain::Account> &result) {
+            if (!result.ok())
+                return fail(result.error);
+            const Domain::Account &account = result.value;
+            if (m_command->json)
+                m_out << jsonText(QJsonDocument(accountJson(account)));
+            else
+                m_out << "Added account " << account.id << " (" << account.name << ", "
+                      << Domain::accountTypeName(account.type).toByteArray() << ", " << account.baseUrl << ", priority "
+                      << account.priority << ").\n";
+            finish(0);
+        });
+    case Action::List:
+        return accounts.list(this, [this](const Domain::Result<QList<Domain::Account>> &result) {
+            if (!result.ok())
+                return fail(result.error);
+            if (m_command->json) {
+                QJsonArray array;
+                for (const Domain::Account &account : result.value)
+                    array.append(accountJson(account));
+                m_out << jsonText(QJsonDocument(array));
+                return finish(0);
+            }
+            QList<QStringList> rows;
+            for (const Domain::Account &account : result.value) {
+                const QString state = !account.enabled       ? u"disabled"_s
+                                      : !account.schedulable ? u"paused"_s
+                                                             : u"enabled"_s;
+                rows.append({QString::fromLatin1(account.id), account.name,
+                             QString::fromLatin1(Domain::accountTypeName(account.type)),
+                             QString::number(account.priority), state,
+                             account.maxConcurrency > 0 ? QString::number(account.maxConcurrency) : u"-"_s,
+                             account.secretError.isEmpty() ? u"ok"_s : u"UNREADABLE"_s, account.baseUrl});
+            }
+            printTable(
+                m_out,
+                {u"ID"_s, u"NAME"_s, u"TYPE"_s, u"PRIORITY"_s, u"STATE"_s, u"MAX CONC"_s, u"SECRET"_s, u"BASE URL"_s},
+                rows);
+            finish(0);
+        });
+    case Action::Enable:
+    case Action::Disable:
+        return accounts.setEnabled(
+            command.id, command.action == Action::Enable, this, [this](const Domain::Error &error) {
+                if (error)
+                    return fail(error);
+                m_out << "Account " << m_command->id << (m_command->action == Action::Enable ? " enabled" : " disabled")
+                      << ".\n";
+                finish(0);
+            });
+    case Action::Delete:
+        return accounts.remove(command.id, this, [this](const Domain::Error &error) {
+            if (error)
+                return fail(error);
+            m_out << "Account " << m_command->id << " deleted.\n";
+            finish(0);
+        });
+    }
+}
+
+void ManagementCli::finish(int exitCode)
+{
+    m_exitCode = exitCode;
+    m_out.flush();
+    m_err.flush();
+    QCoreApplication::exit(exitCode);
+}
+
+void ManagementCli::fail(const Domain::Error &error)
+{
+    failText(error.message, ExitFailed);
+}
+
+void ManagementCli::failText(const QString &message, int exitCode)
+{
+    m_err << "relaydeckd: " << message << '\n';
+    finish(exitCode);
+}
+
+} // namespace Relay::Cli
