@@ -4,3 +4,5 @@
 relaydeck_test(tst_subscriber relaycore_redis)
 relaydeck_test(tst_domainkeys relaycore_domain)
 relaydeck_test(tst_domainaccounts relaycore_domain)
+relaydeck_test(tst_cli relaycore_domain)
+add_dependencies(tst_cli relaydeckd)

@@ -1,0 +1,340 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The relaydeckd key/account commands as a user runs them: the real binary against a real redis-server.
+#include "domain/apikey.h"
+#include "domain/changefeed.h"
+#include "domain/secretbox.h"
+#include "domain/serversecret.h"
+#include "redisserver.h"
+
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace Relay;
+
+namespace {
+
+constexpr int WaitMs = 20000;
+
+struct Run
+{
+    int code = -1;
+    QByteArray out;
+    QByteArray err;
+};
+
+} // namespace
+
+class TstCli : public QObject
+{
+    Q_OBJECT
+
+private:
+    RedisServer m_server;
+    std::unique_ptr<QTemporaryDir> m_home;
+    QString m_secretFile;
+    Domain::DomainKeys m_keys;
+
+    Run run(const QStringList &args, const QByteArray &input = {}, bool withRedis = true,
+            const QProcessEnvironment &extraEnv = {})
+    {
+        QProcess process;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("HOME"), m_home->path());
+        for (const char *name : {"XDG_CONFIG_HOME", "XDG_DATA_HOME", "RELAYDECK_SECRET", "RELAYDECK_REDIS"})
+            env.remove(QString::fromLatin1(name));
+        for (const QString &name : extraEnv.keys())
+            env.insert(name, extraEnv.value(name));
+        process.setProcessEnvironment(env);
+        QStringList all = args;
+        all << QStringLiteral("--secret-file") << m_secretFile;
+        if (withRedis)
+            all << QStringLiteral("--redis") << m_server.url();
+        process.start(QStringLiteral(RELAYDECK_RELAYDECKD_PATH), all);
+        if (!process.waitForStarted(WaitMs))
+            return {};
+        process.write(input);
+        process.closeWriteChannel();
+        if (!process.waitForFinished(WaitMs)) {
+            process.kill();
+            process.waitForFinished();
+            return {};
+        }
+        return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -2, process.readAllStandardOutput(),
+                process.readAllStandardError()};
+    }
+
+    QByteArray createKey(const QString &name)
+    {
+        const Run r = run({QStringLiteral("key"), QStringLiteral("create"), QStringLiteral("--name"), name});
+        if (r.code != 0)
+            qWarning("key create failed: %s", r.err.constData());
+        return r.out.trimmed();
+    }
+
+    QString writeFile(const QString &name, const QByteArray &content)
+    {
+        const QString path = m_home->filePath(name);
+        QFile file(path);
+        if (!file.open(QIODevice::WriteOnly))
+            qFatal("cannot write %s", qPrintable(path));
+        file.write(content);
+        return path;
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        if (RedisServer::executable().isEmpty())
+            QFAIL("redis-server is not installed");
+        QVERIFY2(m_server.start(), qPrintable(m_server.errorString()));
+    }
+
+    void init()
+    {
+        QCOMPARE(m_server.command({"FLUSHALL"}).toByteArray(), QByteArray("OK"));
+        m_home = std::make_unique<QTemporaryDir>();
+        m_secretFile = m_home->filePath(QStringLiteral("config/secret.key"));
+    }
+
+    void keyCreatePrintsTheKeyOnceAndListNeverShowsIt()
+    {
+        const Run created = run({QStringLiteral("key"), QStringLiteral("create"), QStringLiteral("--name"),
+                                 QStringLiteral("ci-bot"), QStringLiteral("--concurrency"), QStringLiteral("2"),
+                                 QStringLiteral("--expires-in"), QStringLiteral("30d")});
+        QVERIFY2(created.code == 0, created.err.constData());
+        const QByteArrayList lines = created.out.trimmed().split('\n');
+        QCOMPARE(lines.size(), 1);
+        const QByteArray key = lines.at(0);
+        QVERIFY2(Domain::validateKeyFormat(key), key.constData());
+        QVERIFY(!created.err.contains(key));
+        QVERIFY2(created.err.contains("Created API key"), created.err.constData());
+
+        // The relay (same secret file) finds the key by its HMAC.
+        const auto secret = Domain::ServerSecret::loadFile(m_secretFile, false);
+        QVERIFY2(secret.ok(), qPrintable(secret.error.message));
+        const QByteArray id =
+            m_server.command({"HGET", m_keys.keyHashIndex(), secret.value.hashApiKey(key)}).toByteArray();
+        QCOMPARE(id.size(), 16);
+        QVERIFY(created.err.contains(id));
+        const qint64 expires = m_server.command({"HGET", m_keys.keyRecord(id), "expires_at"}).toInteger();
+        QVERIFY(qAbs(expires - QDateTime::currentMSecsSinceEpoch() - 30LL * 24 * 3600 * 1000) < 60000);
+        QCOMPARE(m_server.command({"HGET", m_keys.keyRecord(id), "concurrency_limit"}).toByteArray(), QByteArray("2"));
+
+        const Run listed = run({QStringLiteral("key"), QStringLiteral("list")});
+        QCOMPARE(listed.code, 0);
+        QVERIFY(listed.out.contains(id));
+        QVERIFY(listed.out.contains("ci-bot"));
+        QVERIFY(listed.out.contains(Domain::keyHint(key)));
+        QVERIFY(!listed.out.contains(key.mid(7, 53)));
+
+        const Run json = run({QStringLiteral("key"), QStringLiteral("list"), QStringLiteral("--json")});
+        QCOMPARE(json.code, 0);
+        const QJsonArray array = QJsonDocument::fromJson(json.out).array();
+        QCOMPARE(array.size(), 1);
+        QCOMPARE(array.at(0)[QStringLiteral("id")].toString().toLatin1(), id);
+        QCOMPARE(array.at(0)[QStringLiteral("enabled")].toBool(), true);
+        QVERIFY(!json.out.contains(key.mid(7, 53)));
+    }
+
+    void keyCreateJsonCarriesKeyAndId()
+    {
+        const Run r = run({QStringLiteral("key"), QStringLiteral("create"), QStringLiteral("--name"),
+                           QStringLiteral("j"), QStringLiteral("--json")});
+        QCOMPARE(r.code, 0);
+        const QJsonObject object = QJsonDocument::fromJson(r.out).object();
+        QVERIFY(Domain::validateKeyFormat(object[QStringLiteral("key")].toString().toLatin1()));
+        QCOMPARE(object[QStringLiteral("name")].toString(), QStringLiteral("j"));
+        QCOMPARE(m_server.command({"SISMEMBER", m_keys.keyIndex(), object[QStringLiteral("id")].toString().toLatin1()})
+                     .toInteger(),
+                 1);
+    }
+
+    void accountAddReadsTheSecretFromFileOrStdin()
+    {
+        const QByteArray fileSecret = "sk-ant-api03-FROMFILE-" + QByteArray(40, 'f');
+        const QByteArray stdinSecret = "sk-ant-oat01-FROMSTDIN-" + QByteArray(40, 's');
+        const QByteArray pipedSecret = "sk-ant-api03-PIPED-" + QByteArray(40, 'p');
+        const QString file = writeFile(QStringLiteral("upstream.key"), fileSecret + "\n");
+
+        Run r =
+            run({QStringLiteral("account"), QStringLiteral("add"), QStringLiteral("--type"), QStringLiteral("apikey"),
+                 QStringLiteral("--name"), QStringLiteral("from-file"), QStringLiteral("--api-key-file"), file,
+                 QStringLiteral("--priority"), QStringLiteral("10"), QStringLiteral("--json")});
+        QVERIFY2(r.code == 0, r.err.constData());
+        const QByteArray fileId = QJsonDocument::fromJson(r.out).object()[QStringLiteral("id")].toString().toLatin1();
+        r = run({QStringLiteral("account"), QStringLiteral("add"), QStringLiteral("--type"), QStringLiteral("oauth"),
+                 QStringLiteral("--name"), QStringLiteral("from-stdin"), QStringLiteral("--api-key-file"),
+                 QStringLiteral("-"), QStringLiteral("--base-url"), QStringLiteral("https://proxy.example.com/"),
+                 QStringLiteral("--max-concurrency"), QStringLiteral("3")},
+                stdinSecret + "\n");
+        QVERIFY2(r.code == 0, r.err.constData());
+        r = run({QStringLiteral("account"), QStringLiteral("add"), QStringLiteral("--type"), QStringLiteral("apikey"),
+                 QStringLiteral("--name"), QStringLiteral("piped")},
+                pipedSecret);
+        QVERIFY2(r.code == 0, r.err.constData());
+
+        const Run listed = run({QStringLiteral("account"), QStringLiteral("list"), QStringLiteral("--json")});
+        QCOMPARE(listed.code, 0);
+        for (const QByteArray &secret : {fileSecret, stdinSecret, pipedSecret})
+            QVERIFY(!listed.out.contains(secret.left(20)));
+        const QJsonArray array = QJsonDocument::fromJson(listed.out).array();
+        QCOMPARE(array.size(), 3);
+        QCOMPARE(array.at(0)[QStringLiteral("id")].toString().toLatin1(), fileId); // priority 10 first
+        QJsonObject stdinAccount;
+        for (const QJsonValue &v : array) {
+            if (v[QStringLiteral("name")].toString() == QStringLiteral("from-stdin"))
+                stdinAccount = v.toObject();
+            QVERIFY(v[QStringLiteral("secret_readable")].toBool());
+        }
+        QCOMPARE(stdinAccount[QStringLiteral("type")].toString(), QStringLiteral("oauth"));
+        QCOMPARE(stdinAccount[QStringLiteral("base_url")].toString(), QStringLiteral("https://proxy.example.com"));
+        QCOMPARE(stdinAccount[QStringLiteral("max_concurrency")].toInt(), 3);
+
+        // Stored encrypted; the relay's AccountStore (same secret) would decrypt it.
+        const QByteArray stored = m_server.command({"HGET", m_keys.accountRecord(fileId), "secret"}).toByteArray();
+        QVERIFY(stored.startsWith("v1:"));
+        const auto secret = Domain::ServerSecret::loadFile(m_secretFile, false);
+        QCOMPARE(Domain::SecretBox(secret.value.encryptionKey()).decrypt(stored, fileId).value, fileSecret);
+
+        const Run text = run({QStringLiteral("account"), QStringLiteral("list")});
+        QCOMPARE(text.code, 0);
+        QVERIFY(text.out.contains("from-file"));
+        QVERIFY(!text.out.contains("FROMFILE"));
+    }
+
+    void badInputExitsNonZeroWithAMessage_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<QByteArray>("input");
+        QTest::addColumn<int>("code");
+        QTest::addColumn<QString>("message");
+        const QString emptyFile = QStringLiteral("@empty");
+        QTest::newRow("unknown subcommand")
+            << QStringList{u"key"_qs, u"rotate"_qs} << QByteArray() << 2 << u"unknown subcommand \"key rotate\""_qs;
+        QTest::newRow("no subcommand") << QStringList{u"account"_qs} << QByteArray() << 2 << u"needs a subcommand"_qs;
+        QTest::newRow("missing name") << QStringList{u"key"_qs, u"create"_qs} << QByteArray() << 2
+                                      << u"needs --name NAME"_qs;
+        QTest::newRow("bad concurrency") << QStringList{u"key"_qs, u"create"_qs,        u"--name"_qs,
+                                                        u"x"_qs,   u"--concurrency"_qs, u"-1"_qs}
+                                         << QByteArray() << 2 << u"--concurrency"_qs;
+        QTest::newRow("bad expiry") << QStringList{u"key"_qs, u"create"_qs,       u"--name"_qs,
+                                                   u"x"_qs,   u"--expires-in"_qs, u"soon"_qs}
+                                    << QByteArray() << 2 << u"--expires-in"_qs;
+        QTest::newRow("option of another command") << QStringList{u"key"_qs, u"list"_qs, u"--priority"_qs, u"3"_qs}
+                                                   << QByteArray() << 2 << u"--priority does not apply"_qs;
+        QTest::newRow("missing type") << QStringList{u"account"_qs, u"add"_qs, u"--name"_qs, u"a"_qs} << QByteArray("s")
+                                      << 2 << u"--type"_qs;
+        QTest::newRow("bad base url") << QStringList{u"account"_qs,    u"add"_qs,
+                                                     u"--type"_qs,     u"apikey"_qs,
+                                                     u"--name"_qs,     u"a"_qs,
+                                                     u"--base-url"_qs, u"ftp://example.com"_qs}
+                                      << QByteArray("s") << 2 << u"bad --base-url"_qs;
+        QTest::newRow("empty secret file") << QStringList{u"account"_qs, u"add"_qs, u"--type"_qs,         u"apikey"_qs,
+                                                          u"--name"_qs,  u"a"_qs,   u"--api-key-file"_qs, emptyFile}
+                                           << QByteArray() << 2 << u"is empty"_qs;
+        QTest::newRow("empty stdin") << QStringList{u"account"_qs, u"add"_qs,    u"--type"_qs,
+                                                    u"apikey"_qs,  u"--name"_qs, u"a"_qs}
+                                     << QByteArray("\n") << 2 << u"the secret from stdin is empty"_qs;
+        QTest::newRow("missing secret file")
+            << QStringList{u"account"_qs, u"add"_qs, u"--type"_qs,         u"apikey"_qs,
+                           u"--name"_qs,  u"a"_qs,   u"--api-key-file"_qs, u"/nonexistent/key"_qs}
+            << QByteArray() << 2 << u"cannot read --api-key-file"_qs;
+        QTest::newRow("missing id") << QStringList{u"key"_qs, u"disable"_qs} << QByteArray() << 2 << u"needs the id"_qs;
+        QTest::newRow("unknown key id") << QStringList{u"key"_qs, u"disable"_qs, u"0123456789abcdef"_qs} << QByteArray()
+                                        << 1 << u"no API key with id 0123456789abcdef"_qs;
+        QTest::newRow("unknown account id") << QStringList{u"account"_qs, u"delete"_qs, u"0123456789abcdef"_qs}
+                                            << QByteArray() << 1 << u"no account with id 0123456789abcdef"_qs;
+        QTest::newRow("command option without command")
+            << QStringList{u"--name"_qs, u"x"_qs} << QByteArray() << 2 << u"--name belongs to"_qs;
+    }
+
+    void badInputExitsNonZeroWithAMessage()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(QByteArray, input);
+        QFETCH(int, code);
+        QFETCH(QString, message);
+        const QString empty = writeFile(QStringLiteral("empty.key"), QByteArray());
+        args.replaceInStrings(QStringLiteral("@empty"), empty);
+        const Run r = run(args, input);
+        QVERIFY2(r.code == code, r.err.constData());
+        QVERIFY2(QString::fromUtf8(r.err).contains(message), r.err.constData());
+        QVERIFY(r.out.isEmpty());
+        QCOMPARE(m_server.command({"EXISTS", m_keys.keyIndex(), m_keys.accountIndex()}).toInteger(), 0);
+    }
+
+    void changesReachAnotherProcess()
+    {
+        const QByteArray key = createKey(QStringLiteral("watched"));
+        const Run json = run({QStringLiteral("key"), QStringLiteral("list"), QStringLiteral("--json")});
+        const QByteArray id =
+            QJsonDocument::fromJson(json.out).array().at(0)[QStringLiteral("id")].toString().toLatin1();
+        QCOMPARE(id.size(), 16);
+
+        Domain::ChangeFeed feed(*Redis::ConnectionOptions::fromUrl(m_server.url()), m_keys);
+        QSignalSpy listening(&feed, &Domain::ChangeFeed::listening);
+        QSignalSpy keyChanged(&feed, &Domain::ChangeFeed::keyChanged);
+        QSignalSpy accountChanged(&feed, &Domain::ChangeFeed::accountChanged);
+        QVERIFY(listening.wait(WaitMs));
+
+        Run r = run({QStringLiteral("key"), QStringLiteral("disable"), QString::fromLatin1(id)});
+        QVERIFY2(r.code == 0, r.err.constData());
+        QTRY_COMPARE_WITH_TIMEOUT(keyChanged.size(), 1, WaitMs);
+        QCOMPARE(keyChanged.at(0).at(0).toByteArray(), id);
+        r = run({QStringLiteral("key"), QStringLiteral("list")});
+        QVERIFY(r.out.contains("disabled"));
+
+        r = run({QStringLiteral("key"), QStringLiteral("enable"), QString::fromLatin1(id)});
+        QCOMPARE(r.code, 0);
+        r = run({QStringLiteral("key"), QStringLiteral("delete"), QString::fromLatin1(id)});
+        QCOMPARE(r.code, 0);
+        QTRY_COMPARE_WITH_TIMEOUT(keyChanged.size(), 3, WaitMs);
+        QCOMPARE(m_server.command({"HLEN", m_keys.keyHashIndex()}).toInteger(), 0);
+
+        r = run({QStringLiteral("account"), QStringLiteral("add"), QStringLiteral("--type"), QStringLiteral("apikey"),
+                 QStringLiteral("--name"), QStringLiteral("a")},
+                "sk-x");
+        QCOMPARE(r.code, 0);
+        QTRY_COMPARE_WITH_TIMEOUT(accountChanged.size(), 1, WaitMs);
+        QVERIFY(!key.isEmpty());
+    }
+
+    void anotherServerSecretIsRefused()
+    {
+        QVERIFY(!createKey(QStringLiteral("first")).isEmpty());
+        QProcessEnvironment env;
+        env.insert(QStringLiteral("RELAYDECK_SECRET"), QString(64, u'e'));
+        const Run r =
+            run({QStringLiteral("key"), QStringLiteral("create"), QStringLiteral("--name"), QStringLiteral("second")},
+                {}, true, env);
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.contains("different server secret"), r.err.constData());
+        QCOMPARE(m_server.command({"SCARD", m_keys.keyIndex()}).toInteger(), 1);
+    }
+
+    void withoutRedisTheEmbeddedRedisIsStartedAndKeepsData()
+    {
+        const QString dataDir = m_home->filePath(QStringLiteral("data"));
+        const QStringList where{QStringLiteral("--data-dir"), dataDir};
+        Run r = run(QStringList{QStringLiteral("key"), QStringLiteral("create"), QStringLiteral("--name"),
+                                QStringLiteral("local")} +
+                        where,
+                    {}, false);
+        QVERIFY2(r.code == 0, r.err.constData());
+        QVERIFY(Domain::validateKeyFormat(r.out.trimmed()));
+        r = run(QStringList{QStringLiteral("key"), QStringLiteral("list")} + where, {}, false);
+        QVERIFY2(r.code == 0, r.err.constData());
+        QVERIFY(r.out.contains("local"));
+        QVERIFY(!QFile::exists(dataDir + QStringLiteral("/redis.sock"))); // stopped again
+        QCOMPARE(m_server.command({"DBSIZE"}).toInteger(), 0);            // the test server was not used
+    }
+};
+
+QTEST_GUILESS_MAIN(TstCli)
+#include "tst_cli.moc"
