@@ -12,6 +12,7 @@ namespace Relay::Upstream {
 namespace {
 
 constexpr qsizetype MaxUnparsedErrorBytes = 200;
+constexpr qsizetype DecisionBytes = 5; // "data:"
 
 bool hasNumber(const QJsonObject &object, QLatin1StringView key)
 {
@@ -119,16 +120,28 @@ void SseUsageParser::finish()
 
 void SseUsageParser::appendToLine(const char *begin, const char *end)
 {
-    const qsizetype n = end - begin;
+    qsizetype n = end - begin;
     if (n == 0) {
         return;
     }
-    m_lineLength += n;
-    if (m_lineMode == LineMode::Discard) {
-        return;
+    if (m_lineLength == 0) {
+        m_lineIsComment = *begin == ':';
     }
+    m_lineLength += n;
     if (m_oversized) {
         m_lineMode = LineMode::Discard;
+    }
+    if (m_lineMode == LineMode::Undecided) {
+        // The first bytes tell whether the line is needed; until then it is never longer than that.
+        const qsizetype head = qMin(n, DecisionBytes - m_line.size());
+        m_line.append(begin, head);
+        begin += head;
+        n -= head;
+        if (m_line.size() >= DecisionBytes) {
+            decideLine();
+        }
+    }
+    if (m_lineMode == LineMode::Discard || n == 0) {
         return;
     }
     if (m_data.size() + m_line.size() + n > m_maxEventBytes) {
@@ -136,9 +149,6 @@ void SseUsageParser::appendToLine(const char *begin, const char *end)
         return;
     }
     m_line.append(begin, n);
-    if (m_lineMode == LineMode::Undecided && m_line.size() >= 5) {
-        decideLine();
-    }
 }
 
 // A data line of an event whose JSON is never read is dropped as it streams by.
@@ -165,7 +175,9 @@ void SseUsageParser::endLine()
         dispatch();
         return;
     }
-    m_eventHasLines = true;
+    if (!m_lineIsComment) {
+        m_eventHasLines = true;
+    }
     if (m_lineMode == LineMode::Undecided && !m_oversized) {
         decideLine();
     }

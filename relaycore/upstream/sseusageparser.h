@@ -77,6 +77,7 @@ private:
     QByteArray m_line;
     qsizetype m_lineLength = 0; // bytes seen on this line, kept or not
     LineMode m_lineMode = LineMode::Undecided;
+    bool m_lineIsComment = false;
     bool m_skipLf = false; // the previous chunk ended with '\r': a leading '\n' belongs to that line ending
     QByteArray m_eventName;
     QByteArray m_data;

@@ -17,8 +17,10 @@ qint64 nowNs()
 
 bool isHttpStatusError(QNetworkReply::NetworkError error)
 {
-    // Qt maps 4xx/5xx statuses to the content (2xx) and server (4xx) error ranges.
-    return (error >= QNetworkReply::ContentAccessDenied && error <= QNetworkReply::UnknownContentError) ||
+    // Qt maps 4xx/5xx statuses to the content (2xx) and server (4xx) error ranges, and 400 to a protocol error.
+    return error == QNetworkReply::ProtocolInvalidOperationError ||
+           error == QNetworkReply::ProxyAuthenticationRequiredError ||
+           (error >= QNetworkReply::ContentAccessDenied && error <= QNetworkReply::UnknownContentError) ||
            (error >= QNetworkReply::InternalServerError && error <= QNetworkReply::UnknownServerError);
 }
 
@@ -150,11 +152,19 @@ bool UpstreamCall::startResponse()
     for (const auto &[name, value] : raw) {
         m_headers.append({name.toLower(), value});
     }
+    applyReadBufferSize();
     armTimer(Outcome::Phase::Idle, m_timeouts.idleMs);
     const QPointer<UpstreamCall> self(this);
     const HeaderList headers = m_headers; // a slot may delete us while it still reads its arguments
     Q_EMIT responseStarted(m_outcome.status, headers);
     return !self.isNull() && m_state != State::Done;
+}
+
+void UpstreamCall::applyReadBufferSize()
+{
+    // Qt 6.4 drops a read buffer size set before its HTTP thread has created the response (so not right after
+    // post()); from the headers on it sticks. Set again on the first readyRead in case the headers came with it.
+    m_reply->setReadBufferSize(m_readBufferSize);
 }
 
 void UpstreamCall::onRequestSent()
@@ -170,9 +180,8 @@ void UpstreamCall::onReadyRead()
         return;
     }
     if (!m_sawReadyRead) {
-        // Qt 6.4 ignores a read buffer size set before the reply has started delivering data.
         m_sawReadyRead = true;
-        m_reply->setReadBufferSize(m_readBufferSize);
+        applyReadBufferSize();
     }
     if (m_timing.firstBodyByteNs == 0) {
         m_timing.firstBodyByteNs = nowNs();

@@ -64,6 +64,7 @@ private:
     bool startResponse();
     void onReadyRead();
     void onRequestSent();
+    void applyReadBufferSize();
     void onReplyFinished();
     void onTimer();
     void armTimer(Outcome::Phase phase, int ms);

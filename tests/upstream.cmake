@@ -1,0 +1,3 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+relaydeck_test(tst_sseusageparser relaycore_upstream)
+relaydeck_test(tst_upstream relaycore_upstream)
