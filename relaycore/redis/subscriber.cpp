@@ -89,6 +89,8 @@ void Subscriber::connectNow()
     m_ioError.clear();
     m_handshakeError.clear();
     m_confirmations = 0;
+    m_justSubscribed = false;
+    m_messages.clear(); // from a dead connection; resubscribed() tells listeners to resync anyway
 
     redisAsyncContext *ac = nullptr;
     if (m_options.transport == ConnectionOptions::Transport::Unix)
