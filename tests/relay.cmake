@@ -1,2 +1,3 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 relaydeck_test(tst_messagerequest relaycore_relay)
+relaydeck_test(tst_relay relaycore)

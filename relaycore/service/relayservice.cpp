@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "service/relayservice.h"
 
+#include "domain/accountstore.h"
+#include "domain/changefeed.h"
+#include "domain/secretbox.h"
+#include "domain/serversecret.h"
 #include "embedded/embeddedredis.h"
 #include "http/clock.h"
 #include "http/exchange.h"
@@ -8,6 +12,12 @@
 #include "log/redaction.h"
 #include "metrics/prometheusformat.h"
 #include "redis/client.h"
+#include "redis/keyspace.h"
+#include "relay/accountsync.h"
+#include "relay/relaycontext.h"
+#include "relay/workerrelay.h"
+#include "usage/pricingservice.h"
+#include "usage/usagerecorder.h"
 
 #include <QDir>
 #include <QThread>
@@ -101,7 +111,6 @@ void RelayService::fail(const QString &message)
 
 void RelayService::startWithRedis(const QString &redisUrl)
 {
-    auto &log = Log::logger();
     QString urlError;
     const auto options = Redis::ConnectionOptions::fromUrl(redisUrl, &urlError);
     if (!options)
@@ -109,13 +118,35 @@ void RelayService::startWithRedis(const QString &redisUrl)
     m_redisOptions = *options;
     m_redisOptions.commandTimeoutMs = int(m_settings.redisCommandTimeout.count());
 
+    const auto secret = Domain::ServerSecret::load(m_settings.secretFile);
+    if (!secret.ok())
+        return fail(secret.error.message);
+    m_pricing = std::make_unique<Usage::PricingService>();
+    if (!m_pricing->lastError().isEmpty())
+        return fail(QStringLiteral("cannot load the built-in price table: %1").arg(m_pricing->lastError()));
+    connect(m_pricing.get(), &Usage::PricingService::reloadFailed, this, [](const QString &message) {
+        Log::logger().error("price table not reloaded (the previous one stays in use): {}", message);
+    });
+
+    const Domain::DomainKeys keys{Redis::KeySpace(m_settings.keyPrefix.toUtf8())};
+    Proxy::RelayOptions relayOptions;
+    relayOptions.keyPrefix = m_settings.apiKeyPrefix.toUtf8();
+    relayOptions.timeouts.connectMs = int(m_settings.upstreamConnectTimeout.count());
+    relayOptions.timeouts.firstByteMs = int(m_settings.upstreamFirstByteTimeout.count());
+    relayOptions.timeouts.idleMs = int(m_settings.upstreamIdleTimeout.count());
+    // Declares the data plane's metric families, so it comes before the shards.
+    m_relay =
+        std::make_unique<Proxy::RelayContext>(relayOptions, keys, secret.value, m_pricing->accessor(), m_registry);
+
     buildRoutes();
+    m_relay->registerRoutes(m_server.router());
     m_metrics = std::make_unique<RelayMetrics>(m_registry, m_server.router().routeNames());
     m_controlShard = m_registry.createShard();
     const int workers = std::max(1, m_settings.workers);
     m_workers.assign(size_t(workers), {});
     for (auto &w : m_workers)
         w.shard = m_registry.createShard();
+    m_relay->setWorkerCount(workers);
     m_observer = std::make_unique<Observer>(*m_metrics, m_workers);
 
     m_controlRedis = new Redis::Client(m_redisOptions, this);
@@ -129,6 +160,32 @@ void RelayService::startWithRedis(const QString &redisUrl)
     }
     m_healthTimer.start();
 
+    // Accounts live in memory on every worker; the change feed keeps them (and the key caches) current.
+    m_accountSync = new Proxy::AccountSync(
+        m_controlRedis, Domain::AccountStore(m_controlRedis, keys, Domain::SecretBox(secret.value.encryptionKey())),
+        keys, m_relay->accounts(), this);
+    m_changeFeed = new Domain::ChangeFeed(m_redisOptions, keys, this);
+    connect(m_changeFeed, &Domain::ChangeFeed::keyChanged, this,
+            [this](const QByteArray &id) { m_relay->keyCache().invalidateKey(id); });
+    connect(m_changeFeed, &Domain::ChangeFeed::accountChanged, m_accountSync, &Proxy::AccountSync::reloadOne);
+    connect(m_changeFeed, &Domain::ChangeFeed::resyncNeeded, this, [this] {
+        m_relay->keyCache().clear();
+        m_accountSync->reloadAll();
+    });
+    // Serve once the accounts are known (or could not be read: the relay then answers what it can and the
+    // change feed's resync loads them later).
+    auto *once = new QObject(this);
+    connect(m_accountSync, &Proxy::AccountSync::loaded, once, [this, once] {
+        once->deleteLater();
+        startServing();
+    });
+    m_accountSync->reloadAll();
+}
+
+void RelayService::startServing()
+{
+    auto &log = Log::logger();
+    const int workers = int(m_workers.size());
     Http::ServerOptions o;
     o.host = m_settings.listenHost;
     o.port = m_settings.listenPort;
@@ -155,8 +212,11 @@ void RelayService::setUpWorker(int index, QObject *context)
     Metrics::Shard *shard = w.shard;
     const Metrics::HistogramHandle roundTrip = m_metrics->redisRoundTrip;
     w.redis->setRoundTripObserver([shard, roundTrip](qint64 usec) { shard->observe(roundTrip, 0, quint64(usec)); });
+    auto *relay = new Proxy::WorkerRelay(*m_relay, index, w.redis, w.shard, context);
+    m_relay->setWorker(index, relay);
     QMutexLocker lock(&m_redisStatsMutex);
     m_redisStats.push_back(w.redis->statistics());
+    m_recorderStats.push_back(relay->recorderStatistics());
 }
 
 void RelayService::buildRoutes()
@@ -242,9 +302,15 @@ QByteArray RelayService::healthJson(int *status) const
 QByteArray RelayService::metricsText() const
 {
     QByteArray out = Metrics::renderPrometheus(m_registry);
-    quint64 sent = 0, errors = 0, timeouts = 0, failures = 0, reconnects = 0;
+    quint64 sent = 0, errors = 0, timeouts = 0, failures = 0, reconnects = 0, dropped = 0, written = 0;
+    qint64 backlog = 0;
     {
         QMutexLocker lock(&m_redisStatsMutex);
+        for (const auto &s : m_recorderStats) {
+            backlog += s->backlog.load(std::memory_order_relaxed);
+            dropped += s->dropped.load(std::memory_order_relaxed);
+            written += s->written.load(std::memory_order_relaxed);
+        }
         for (const auto &s : m_redisStats) {
             sent += s->commandsSent.load(std::memory_order_relaxed);
             errors += s->errorReplies.load(std::memory_order_relaxed);
@@ -262,6 +328,11 @@ QByteArray RelayService::metricsText() const
     counter("relaydeck_redis_timeouts_total", "Redis commands that timed out.", timeouts);
     counter("relaydeck_redis_failures_total", "Redis commands failed while disconnected or queue full.", failures);
     counter("relaydeck_redis_reconnects_total", "Redis connections re-established after a loss.", reconnects);
+    counter("relaydeck_usage_records_written_total", "Usage records Redis confirmed.", written);
+    counter("relaydeck_usage_records_dropped_total", "Usage records dropped because the backlog was full.", dropped);
+    out += "# HELP relaydeck_usage_backlog Usage records waiting for Redis.\n# TYPE relaydeck_usage_backlog gauge\n"
+           "relaydeck_usage_backlog " +
+           QByteArray::number(backlog) + '\n';
 
     rusage usage{};
     ::getrusage(RUSAGE_SELF, &usage);
@@ -297,6 +368,8 @@ void RelayService::stopAndWait()
     m_healthTimer.stop();
     if (m_server.isRunning())
         m_server.stopAndWait(m_settings.shutdownGrace.count());
+    delete std::exchange(m_changeFeed, nullptr);
+    delete std::exchange(m_accountSync, nullptr);
     delete std::exchange(m_controlRedis, nullptr);
     if (m_embeddedRedis)
         m_embeddedRedis->stop();

@@ -23,6 +23,17 @@ namespace Relay::Redis {
 class Client;
 struct Statistics;
 } // namespace Relay::Redis
+namespace Relay::Domain {
+class ChangeFeed;
+}
+namespace Relay::Proxy {
+class AccountSync;
+class RelayContext;
+} // namespace Relay::Proxy
+namespace Relay::Usage {
+class PricingService;
+struct UsageRecorderStats;
+} // namespace Relay::Usage
 
 namespace Relay::Service {
 
@@ -74,6 +85,7 @@ private:
     class Observer;
 
     void startWithRedis(const QString &redisUrl);
+    void startServing();
     void fail(const QString &message);
     void buildRoutes();
     void setUpWorker(int index, QObject *context);
@@ -98,6 +110,12 @@ private:
     std::unique_ptr<Observer> m_observer;
     mutable QMutex m_redisStatsMutex;
     std::vector<std::shared_ptr<const Redis::Statistics>> m_redisStats;
+
+    std::unique_ptr<Usage::PricingService> m_pricing;
+    std::unique_ptr<Proxy::RelayContext> m_relay;
+    Domain::ChangeFeed *m_changeFeed = nullptr;
+    Proxy::AccountSync *m_accountSync = nullptr;
+    std::vector<std::shared_ptr<const Usage::UsageRecorderStats>> m_recorderStats; // under m_redisStatsMutex
 
     Http::Server m_server;
 };

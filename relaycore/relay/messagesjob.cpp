@@ -1,0 +1,535 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "relay/messagesjob.h"
+
+#include "domain/apikey.h"
+#include "http/clock.h"
+#include "http/exchange.h"
+#include "log/logger.h"
+#include "metrics/shard.h"
+#include "redis/client.h"
+#include "relay/relaycontext.h"
+#include "relay/workerrelay.h"
+#include "upstream/forwardheaders.h"
+#include "upstream/upstreamcall.h"
+#include "upstream/upstreamclient.h"
+#include "usage/pricingtable.h"
+#include "usage/usagerecorder.h"
+
+#include <QDateTime>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QRandomGenerator>
+
+namespace Relay::Proxy {
+
+namespace {
+
+constexpr qint64 ReadChunk = 64 * 1024;
+
+qint64 nowMs()
+{
+    return QDateTime::currentMSecsSinceEpoch();
+}
+
+QByteArray randomId()
+{
+    quint64 words[2];
+    QRandomGenerator::global()->fillRange(words);
+    return QByteArray(reinterpret_cast<const char *>(words), sizeof(words)).toHex();
+}
+
+QByteArray headerValue(const Upstream::HeaderList &headers, QByteArrayView name)
+{
+    for (const auto &h : headers) {
+        if (h.first.compare(name, Qt::CaseInsensitive) == 0)
+            return h.second;
+    }
+    return {};
+}
+
+int outcomeIndex(Upstream::Classification::Kind kind)
+{
+    using K = Upstream::Classification::Kind;
+    switch (kind) {
+    case K::Ok:
+        return ProxyMetrics::Ok;
+    case K::RateLimited:
+        return ProxyMetrics::RateLimited;
+    case K::Overloaded:
+        return ProxyMetrics::Overloaded;
+    case K::ServerError:
+        return ProxyMetrics::ServerError;
+    case K::Unauthorized:
+        return ProxyMetrics::Unauthorized;
+    case K::Forbidden:
+        return ProxyMetrics::Forbidden;
+    case K::ClientError:
+        return ProxyMetrics::ClientError;
+    case K::Unreachable:
+        return ProxyMetrics::Unreachable;
+    }
+    return ProxyMetrics::ServerError;
+}
+
+QByteArray sseError(QByteArrayView type, QByteArrayView message)
+{
+    QJsonObject error{{QStringLiteral("type"), QString::fromUtf8(type)},
+                      {QStringLiteral("message"), QString::fromUtf8(message)}};
+    QJsonObject root{{QStringLiteral("type"), QStringLiteral("error")}, {QStringLiteral("error"), error}};
+    return "event: error\ndata: " + QJsonDocument(root).toJson(QJsonDocument::Compact) + "\n\n";
+}
+
+} // namespace
+
+MessagesJob::MessagesJob(WorkerRelay &worker, Http::Exchange &exchange, bool countTokens)
+    : QObject(&exchange)
+    , m_worker(worker)
+    , m_exchange(&exchange)
+    , m_countTokens(countTokens)
+    , m_requestId(randomId())
+{
+    if (auto *auth = exchange.context<AuthContext>()) {
+        m_key = std::make_shared<const Domain::ApiKey>(auth->key());
+        m_roundTripsBeforeUpstream = auth->redisRoundTrips;
+    }
+    connect(&exchange, &Http::Exchange::clientGone, this, &MessagesJob::onClientGone);
+    connect(&exchange, &Http::Exchange::writable, this, &MessagesJob::pump);
+    m_leaseTimer.setInterval(int(worker.context().options().leaseRefreshMs));
+    connect(&m_leaseTimer, &QTimer::timeout, this, &MessagesJob::refreshLeases);
+}
+
+MessagesJob::~MessagesJob()
+{
+    // Every way out releases what the request held (the exchange and this job die together).
+    if (m_phase != Phase::Done)
+        complete(499);
+}
+
+void MessagesJob::start()
+{
+    const QString error = MessageRequest::parse(m_exchange->request(), m_countTokens, &m_request);
+    if (!error.isEmpty())
+        return failClient(400, error.toUtf8());
+    if (!m_countTokens && m_request.maxTokens) {
+        const auto table = m_worker.context().pricing()();
+        const auto limit = table ? table->maxOutputTokens(m_request.model) : std::nullopt;
+        if (limit && *limit > 0 && *m_request.maxTokens > *limit && !m_worker.context().options().clampMaxTokens)
+            return failClient(400, "max_tokens: " + QByteArray::number(*m_request.maxTokens) + " > " +
+                                       QByteArray::number(*limit) +
+                                       ", which is the maximum allowed number of output "
+                                       "tokens for " +
+                                       m_request.model + '.');
+    }
+    acquireKeyLease();
+}
+
+void MessagesJob::acquireKeyLease()
+{
+    if (m_countTokens || !m_key || m_key->concurrencyLimit <= 0)
+        return lookUpSticky();
+    const QByteArray zset = m_worker.context().keys().keySpace().apiKey(m_key->id, "leases");
+    countRoundTrip();
+    QPointer<MessagesJob> self(this);
+    Usage::Leases &leases = m_worker.leases();
+    const QByteArray member = m_requestId;
+    leases.acquire(zset, member, m_key->concurrencyLimit, m_worker.context().options().leaseMs, nowMs(), &m_worker,
+                   [self, zset, member, &leases, this](const Usage::LeaseResult &r) {
+                       if (!self) {
+                           if (r.granted) // the client left while we waited: give the slot back at once
+                               leases.release(zset, member, nullptr, [](const Usage::LeaseResult &) {});
+                           return;
+                       }
+                       if (!r.ok())
+                           return failClient(503, "RelayDeck cannot check this key's concurrency limit right now "
+                                                  "(Redis unavailable); retry shortly.");
+                       if (!r.granted) {
+                           m_worker.shard()->add(m_worker.context().metrics().concurrencyRejections);
+                           return failClient(429,
+                                             "This API key already has " + QByteArray::number(r.count) +
+                                                 " requests in progress, its concurrency limit is " +
+                                                 QByteArray::number(m_key->concurrencyLimit) +
+                                                 "; retry when one of them finishes.",
+                                             "rate_limit_error");
+                       }
+                       m_keyLease = zset;
+                       m_leaseTimer.start();
+                       lookUpSticky();
+                   });
+}
+
+void MessagesJob::lookUpSticky()
+{
+    m_phase = Phase::Choosing;
+    if (m_countTokens || m_request.sessionHash.isEmpty())
+        return chooseAccount({});
+    countRoundTrip();
+    QPointer<MessagesJob> self(this);
+    const QByteArray key = m_worker.context().keys().keySpace().global("sticky:" + m_request.sessionHash);
+    Redis::CommandOptions o;
+    o.whenDown = Redis::WhenDown::FailFast;
+    o.timeoutMs = 500;
+    m_worker.redis()->command(
+        {"GET", key}, this,
+        [this](const Redis::Result &r) {
+            // Without Redis the request still goes out, just without stickiness.
+            chooseAccount(r.isSuccess() && r.reply.isString() ? r.reply.toByteArray() : QByteArray());
+        },
+        o);
+}
+
+void MessagesJob::chooseAccount(const QByteArray &stickyId)
+{
+    const QByteArray id = m_worker.context().accounts().pick(stickyId, m_tried, nowMs());
+    if (id.isEmpty()) {
+        return failClient(503,
+                          "No upstream account is available right now (all are disabled, cooling down or busy); "
+                          "retry later or ask the operator to add or reset an account.",
+                          "overloaded_error");
+    }
+    m_account = *m_worker.context().accounts().find(id);
+    m_stickyHit = !stickyId.isEmpty() && id == stickyId;
+    if (!m_countTokens && !m_request.sessionHash.isEmpty()) {
+        // Written (or renewed) without waiting: the request does not depend on it.
+        const QByteArray key = m_worker.context().keys().keySpace().global("sticky:" + m_request.sessionHash);
+        const QByteArray ttl = QByteArray::number(m_worker.context().options().stickyTtlSeconds);
+        Redis::CommandOptions o;
+        o.whenDown = Redis::WhenDown::FailFast;
+        if (m_stickyHit)
+            m_worker.redis()->command(
+                {"EXPIRE", key, ttl}, nullptr, [](const Redis::Result &) {}, o);
+        else
+            m_worker.redis()->command(
+                {"SET", key, id, "EX", ttl}, nullptr, [](const Redis::Result &) {}, o);
+    }
+    acquireAccountLease();
+}
+
+void MessagesJob::acquireAccountLease()
+{
+    if (m_countTokens || m_account.maxConcurrency <= 0)
+        return sendUpstream();
+    const QByteArray zset = m_worker.context().keys().keySpace().account(m_account.id, "leases");
+    countRoundTrip();
+    QPointer<MessagesJob> self(this);
+    Usage::Leases &leases = m_worker.leases();
+    const QByteArray member = m_requestId;
+    leases.acquire(zset, member, m_account.maxConcurrency, m_worker.context().options().leaseMs, nowMs(), &m_worker,
+                   [self, zset, member, &leases, this](const Usage::LeaseResult &r) {
+                       if (!self) {
+                           if (r.granted)
+                               leases.release(zset, member, nullptr, [](const Usage::LeaseResult &) {});
+                           return;
+                       }
+                       if (r.ok() && !r.granted) {
+                           m_tried.insert(m_account.id); // busy: try the next account
+                           return chooseAccount({});
+                       }
+                       if (r.granted) {
+                           m_accountLease = zset;
+                           m_leaseTimer.start();
+                       }
+                       sendUpstream(); // without Redis the account limit cannot be checked; do not fail for it
+                   });
+}
+
+void MessagesJob::sendUpstream()
+{
+    m_phase = Phase::Upstream;
+    ++m_attempts;
+    m_tried.insert(m_account.id);
+    const Http::Request &request = m_exchange->request();
+
+    Upstream::UpstreamRequest up;
+    QUrl url = m_account.baseUrl;
+    QString path = url.path();
+    while (path.endsWith(u'/'))
+        path.chop(1);
+    path += m_countTokens ? QStringLiteral("/v1/messages/count_tokens") : QStringLiteral("/v1/messages");
+    url.setPath(path);
+    if (!request.query.isEmpty())
+        url.setQuery(QString::fromUtf8(request.query));
+    up.url = url;
+    up.body = request.body;
+    up.timeouts = m_worker.context().options().timeouts;
+    Upstream::AccountCredential credential;
+    credential.kind =
+        m_account.oauth ? Upstream::AccountCredential::Kind::OAuth : Upstream::AccountCredential::Kind::ApiKey;
+    credential.secret = m_account.secret;
+    up.headers = Upstream::forwardHeaders(request.headers, credential);
+
+    if (m_roundTripsBeforeUpstream > 0 && m_attempts == 1)
+        m_worker.shard()->add(m_worker.context().metrics().redisRoundTripsBeforeUpstream, 0,
+                              quint64(m_roundTripsBeforeUpstream));
+    m_streaming = m_request.stream && !m_countTokens;
+    m_buffered.clear();
+    m_upstreamStatus = 0;
+    m_upstreamStartNs = Http::monotonicNs();
+    m_call = m_worker.upstream()->start(up, this);
+    connect(m_call, &Upstream::UpstreamCall::responseStarted, this,
+            [this](int status, const Upstream::HeaderList &headers) {
+                m_upstreamHeaders = headers;
+                onResponseStarted(status);
+            });
+    connect(m_call, &Upstream::UpstreamCall::readyRead, this, &MessagesJob::pump);
+    connect(m_call, &Upstream::UpstreamCall::finished, this, &MessagesJob::onUpstreamFinished);
+}
+
+void MessagesJob::onResponseStarted(int status)
+{
+    m_upstreamStatus = status;
+    const ProxyMetrics &metrics = m_worker.context().metrics();
+    m_worker.shard()->observe(metrics.upstreamFirstByte, 0, quint64((Http::monotonicNs() - m_upstreamStartNs) / 1000));
+    if (status < 200 || status >= 300 || !m_streaming)
+        return pump(); // buffered: a JSON answer or an error to classify first
+
+    Http::HeaderList headers{{"content-type", headerValue(m_upstreamHeaders, "content-type").isEmpty()
+                                                  ? QByteArray("text/event-stream; charset=utf-8")
+                                                  : headerValue(m_upstreamHeaders, "content-type")},
+                             {"cache-control", "no-cache"},
+                             {"x-accel-buffering", "no"},
+                             {"x-relaydeck-request-id", m_requestId}};
+    if (const QByteArray id = headerValue(m_upstreamHeaders, "request-id"); !id.isEmpty())
+        headers.append({"request-id", id});
+    m_exchange->beginStream(status, headers);
+    m_clientStarted = true;
+    m_phase = Phase::Streaming;
+    m_worker.shard()->add(metrics.activeStreams, 0, 1);
+    pump();
+}
+
+void MessagesJob::pump()
+{
+    if (!m_call || !m_exchange)
+        return;
+    if (m_clientStarted) {
+        // Only as fast as the client reads: the upstream side holds back when we stop pulling.
+        while (m_exchange->isWritable()) {
+            const QByteArray chunk = m_call->read(ReadChunk);
+            if (chunk.isEmpty())
+                break;
+            m_sse.feed(chunk);
+            m_exchange->writeChunk(chunk);
+        }
+        return;
+    }
+    const QByteArray chunk = m_call->readAll();
+    const bool success = m_upstreamStatus >= 200 && m_upstreamStatus < 300;
+    const qint64 cap =
+        success ? m_worker.context().options().maxNonStreamBody : m_worker.context().options().maxUpstreamErrorBody;
+    if (m_buffered.size() + chunk.size() <= cap)
+        m_buffered += chunk;
+}
+
+void MessagesJob::onUpstreamFinished(const Upstream::Outcome &outcome)
+{
+    m_upstreamNs += Http::monotonicNs() - m_upstreamStartNs;
+    m_worker.shard()->observe(m_worker.context().metrics().upstreamDuration, 0,
+                              quint64((Http::monotonicNs() - m_upstreamStartNs) / 1000));
+    if (m_clientStarted)
+        return finishStream(outcome);
+    finishBuffered(outcome);
+}
+
+void MessagesJob::finishStream(const Upstream::Outcome &outcome)
+{
+    m_sse.finish();
+    const ProxyMetrics &metrics = m_worker.context().metrics();
+    if (!m_sse.isComplete() && !m_sse.error()) {
+        // Cut off after the first byte: no other account can take over, so tell the client in the stream.
+        m_worker.shard()->add(metrics.truncatedStreams);
+        const QByteArray why =
+            outcome.isOk() ? QByteArray("the upstream closed the stream early") : outcome.message.toUtf8();
+        m_exchange->writeChunk(sseError("api_error", "The upstream response stream ended before message_stop (" + why +
+                                                         "); the answer is incomplete, retry the request."));
+        const auto classification = Upstream::classifyOutcome(outcome, nowMs());
+        if (!outcome.isOk())
+            applyHealth(classification);
+    } else {
+        applyHealth(Upstream::Classification{});
+    }
+    m_worker.shard()->add(metrics.upstreamResponses, outcomeIndex(Upstream::Classification::Kind::Ok));
+    m_exchange->endStream();
+    complete(m_upstreamStatus);
+}
+
+void MessagesJob::finishBuffered(const Upstream::Outcome &outcome)
+{
+    const qint64 now = nowMs();
+    if (!outcome.isOk() && (!outcome.responseStarted || m_upstreamStatus < 200 || m_upstreamStatus >= 300)) {
+        const auto c = Upstream::classifyOutcome(outcome, now);
+        m_worker.shard()->add(m_worker.context().metrics().upstreamResponses, outcomeIndex(c.kind));
+        return retryOrFail(c, outcome.responseStarted ? m_upstreamStatus : 0, m_buffered, m_upstreamHeaders);
+    }
+    const auto c = Upstream::classifyResponse(m_upstreamStatus, m_upstreamHeaders, m_buffered, now);
+    m_worker.shard()->add(m_worker.context().metrics().upstreamResponses, outcomeIndex(c.kind));
+    if (!c.isOk())
+        return retryOrFail(c, m_upstreamStatus, m_buffered, m_upstreamHeaders);
+    if (!outcome.isOk())
+        return retryOrFail(Upstream::classifyOutcome(outcome, now), 0, {}, {});
+
+    applyHealth(c);
+    Http::HeaderList headers{{"x-relaydeck-request-id", m_requestId}};
+    if (const QByteArray id = headerValue(m_upstreamHeaders, "request-id"); !id.isEmpty())
+        headers.append({"request-id", id});
+    QByteArray type = headerValue(m_upstreamHeaders, "content-type");
+    if (type.isEmpty())
+        type = "application/json";
+    m_exchange->respond(m_upstreamStatus, type, m_buffered, headers);
+    complete(m_upstreamStatus);
+}
+
+void MessagesJob::retryOrFail(const Upstream::Classification &c, int status, const QByteArray &body,
+                              const Upstream::HeaderList &headers)
+{
+    applyHealth(c);
+    if (m_call)
+        m_call->deleteLater();
+    m_call = nullptr;
+    const bool canRetry =
+        c.retryableOnAnotherAccount && !m_clientStarted && m_attempts <= m_worker.context().options().failoverRetries;
+    if (canRetry) {
+        // Give the account's slot back before trying the next one.
+        if (!m_accountLease.isEmpty()) {
+            m_worker.leases().release(std::exchange(m_accountLease, {}), m_requestId, nullptr,
+                                      [](const Usage::LeaseResult &) {});
+        }
+        const QByteArray next = m_worker.context().accounts().pick({}, m_tried, nowMs());
+        if (!next.isEmpty()) {
+            m_worker.shard()->add(m_worker.context().metrics().failovers);
+            Log::logger().info("request {}: account {} answered {} ({}); trying account {}", m_requestId, m_account.id,
+                               status, c.reason, next);
+            m_account = *m_worker.context().accounts().find(next);
+            return acquireAccountLease();
+        }
+    }
+    if (status > 0) {
+        // The upstream's own answer, status and body as it sent them (an Anthropic error in Anthropic's shape).
+        Http::HeaderList out{{"x-relaydeck-request-id", m_requestId}};
+        for (const char *name : {"retry-after", "request-id", "anthropic-ratelimit-unified-reset"}) {
+            if (const QByteArray v = headerValue(headers, name); !v.isEmpty())
+                out.append({name, v});
+        }
+        QByteArray type = headerValue(headers, "content-type");
+        m_exchange->respond(status, type.isEmpty() ? QByteArray("application/json") : type, body, out);
+        return complete(status);
+    }
+    const bool timeout = c.reason.contains("timeout");
+    failClient(timeout ? 504 : 502,
+               timeout ? "The upstream did not answer in time (" + c.reason + "); retry the request."
+                       : "Could not reach the upstream (" + c.reason + "); retry the request.",
+               timeout ? "timeout_error" : "api_error");
+}
+
+void MessagesJob::applyHealth(const Upstream::Classification &c)
+{
+    using K = Upstream::Classification::Kind;
+    if (m_account.id.isEmpty())
+        return;
+    switch (c.kind) {
+    case K::Ok:
+        if (m_account.health != AccountHealth::Active)
+            m_worker.reportAccountHealth(m_account.id, AccountHealth::Active, 0, QStringLiteral("served a request"));
+        m_account.health = AccountHealth::Active;
+        break;
+    case K::RateLimited:
+    case K::Overloaded:
+    case K::ServerError:
+    case K::Unreachable:
+        m_worker.reportAccountHealth(m_account.id, AccountHealth::Cooling,
+                                     c.cooldownUntilMs > 0 ? c.cooldownUntilMs : nowMs() + 10'000,
+                                     QString::fromUtf8(c.reason));
+        break;
+    case K::Unauthorized:
+        m_worker.reportAccountHealth(m_account.id, AccountHealth::Unauthorized, 0, QString::fromUtf8(c.reason));
+        break;
+    case K::Forbidden:
+        m_worker.reportAccountHealth(m_account.id, AccountHealth::Blocked, 0, QString::fromUtf8(c.reason));
+        break;
+    case K::ClientError:
+        break; // the request's fault, not the account's
+    }
+}
+
+void MessagesJob::failClient(int status, const QByteArray &message, const QByteArray &errorType)
+{
+    if (m_exchange && !m_clientStarted)
+        m_exchange->respondError(status, message, errorType, {{"x-relaydeck-request-id", m_requestId}});
+    complete(status);
+}
+
+void MessagesJob::onClientGone()
+{
+    m_worker.shard()->add(m_worker.context().metrics().clientAborts);
+    if (m_call)
+        m_call->abort();
+    complete(499);
+}
+
+// Runs exactly once, however the request ended: usage (also partial usage of a cut stream), lease releases in the
+// same pipelined batch, metrics.
+void MessagesJob::complete(int status)
+{
+    if (m_phase == Phase::Done)
+        return;
+    const bool wasStreaming = m_phase == Phase::Streaming;
+    m_phase = Phase::Done;
+    m_leaseTimer.stop();
+    if (wasStreaming)
+        m_worker.shard()->add(m_worker.context().metrics().activeStreams, 0, -1);
+    if (m_exchange) {
+        const qint64 total = Http::monotonicNs() - m_exchange->startedNs();
+        m_worker.shard()->observe(m_worker.context().metrics().relayOverhead, 0,
+                                  quint64(std::max<qint64>(0, total - m_upstreamNs) / 1000));
+    }
+
+    Usage::UsageRecord record;
+    record.keyId = m_key ? m_key->id : QByteArray();
+    record.accountId = m_attempts > 0 ? m_account.id : QByteArray();
+    record.requestModel = m_request.model;
+    record.endMs = nowMs();
+    record.status = status;
+    record.streamed = m_streaming;
+    if (m_clientStarted)
+        record.usage = m_sse.usage();
+    else if (status >= 200 && status < 300 && !m_countTokens)
+        record.usage = Upstream::usageFromJson(m_buffered).value_or(Usage::TokenUsage{});
+    if (!m_keyLease.isEmpty())
+        record.leaseReleases.append({std::exchange(m_keyLease, {}), m_requestId});
+    if (!m_accountLease.isEmpty())
+        record.leaseReleases.append({std::exchange(m_accountLease, {}), m_requestId});
+
+    const ProxyMetrics &metrics = m_worker.context().metrics();
+    const Usage::TokenUsage &u = record.usage;
+    Metrics::Shard *shard = m_worker.shard();
+    shard->add(metrics.tokens, ProxyMetrics::Input, quint64(u.inputTokens));
+    shard->add(metrics.tokens, ProxyMetrics::Output, quint64(u.outputTokens));
+    shard->add(metrics.tokens, ProxyMetrics::CacheCreation5m, quint64(u.cacheCreation5mTokens));
+    shard->add(metrics.tokens, ProxyMetrics::CacheCreation1h, quint64(u.cacheCreation1hTokens));
+    shard->add(metrics.tokens, ProxyMetrics::CacheRead, quint64(u.cacheReadTokens));
+    if (!u.isEmpty()) {
+        const auto table = m_worker.context().pricing()();
+        const auto cost = table ? table->cost(record.model(), u) : Usage::Cost{};
+        if (cost.known)
+            shard->add(metrics.costNanos, 0, quint64(cost.nanos));
+        else
+            shard->add(metrics.costUnknown);
+    }
+    // count_tokens is relayed without usage; a request that never reached an account only frees its lease.
+    if (!m_countTokens && (m_attempts > 0 || !record.leaseReleases.isEmpty()))
+        m_worker.recorder()->record(std::move(record));
+    else if (!record.leaseReleases.isEmpty())
+        for (const auto &l : record.leaseReleases)
+            m_worker.leases().release(l.zsetKey, l.member, nullptr, [](const Usage::LeaseResult &) {});
+}
+
+void MessagesJob::refreshLeases()
+{
+    const qint64 now = nowMs();
+    const qint64 lease = m_worker.context().options().leaseMs;
+    for (const QByteArray &zset : {m_keyLease, m_accountLease}) {
+        if (!zset.isEmpty())
+            m_worker.leases().refresh(zset, m_requestId, lease, now, nullptr, [](const Usage::LeaseResult &) {});
+    }
+}
+
+} // namespace Relay::Proxy

@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "domain/apikey.h"
+#include "relay/accountdirectory.h"
+#include "relay/messagerequest.h"
+#include "upstream/outcome.h"
+#include "upstream/responseclassification.h"
+#include "upstream/sseusageparser.h"
+#include "usage/usagerecord.h"
+
+#include <QObject>
+#include <QPointer>
+#include <QSet>
+#include <QTimer>
+
+namespace Relay::Http {
+class Exchange;
+}
+namespace Relay::Upstream {
+class UpstreamCall;
+}
+
+namespace Relay::Proxy {
+
+class WorkerRelay;
+class AuthContext;
+
+// One /v1/messages (or count_tokens) request after authentication: concurrency lease, account choice with sticky
+// sessions, the upstream call with failover before the first byte, streaming with backpressure both ways, usage on
+// the side, and the clean-up that must happen however the request ends (leases released, partial usage recorded,
+// account health updated). A child of its exchange.
+class MessagesJob : public QObject
+{
+    Q_OBJECT
+public:
+    MessagesJob(WorkerRelay &worker, Http::Exchange &exchange, bool countTokens);
+    ~MessagesJob() override;
+
+    void start();
+
+private:
+    enum class Phase { Starting, Choosing, Upstream, Streaming, Done };
+
+    void acquireKeyLease();
+    void lookUpSticky();
+    void chooseAccount(const QByteArray &stickyId);
+    void acquireAccountLease();
+    void sendUpstream();
+    void onResponseStarted(int status);
+    void pump();
+    void onUpstreamFinished(const Upstream::Outcome &outcome);
+    void finishStream(const Upstream::Outcome &outcome);
+    void finishBuffered(const Upstream::Outcome &outcome);
+    void retryOrFail(const Upstream::Classification &classification, int status, const QByteArray &body,
+                     const Upstream::HeaderList &headers);
+    void applyHealth(const Upstream::Classification &classification);
+    void failClient(int status, const QByteArray &message, const QByteArray &errorType = {});
+    void onClientGone();
+    void complete(int status);
+    void refreshLeases();
+    void countRoundTrip() { ++m_roundTripsBeforeUpstream; }
+
+    WorkerRelay &m_worker;
+    QPointer<Http::Exchange> m_exchange;
+    const bool m_countTokens;
+    std::shared_ptr<const Domain::ApiKey> m_key;
+    MessageRequest m_request;
+    QByteArray m_requestId;
+    Phase m_phase = Phase::Starting;
+
+    QSet<QByteArray> m_tried;
+    int m_attempts = 0;
+    bool m_stickyHit = false;
+    AccountEntry m_account;
+    QByteArray m_keyLease;     // zset key while held
+    QByteArray m_accountLease; // zset key while held
+    QTimer m_leaseTimer;
+
+    QPointer<Upstream::UpstreamCall> m_call;
+    Upstream::SseUsageParser m_sse;
+    QByteArray m_buffered; // non-stream body or an error body
+    bool m_streaming = false;
+    bool m_clientStarted = false;
+    int m_upstreamStatus = 0;
+    Upstream::HeaderList m_upstreamHeaders;
+    qint64 m_upstreamStartNs = 0;
+    qint64 m_upstreamNs = 0; // summed over attempts
+    int m_roundTripsBeforeUpstream = 0;
+    bool m_recorded = false;
+};
+
+} // namespace Relay::Proxy
