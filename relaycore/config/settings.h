@@ -39,6 +39,9 @@ struct Settings
     std::chrono::milliseconds upstreamConnectTimeout{0};
     std::chrono::milliseconds upstreamFirstByteTimeout{0};
     std::chrono::milliseconds upstreamIdleTimeout{0};
+    QString upstreamCleartext; // http1 or h2c
+    int failoverRetries = 0;
+    QString pricingFile; // empty = built-in prices
 };
 
 enum class Source { Default, File, Environment, CommandLine };

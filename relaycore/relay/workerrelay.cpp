@@ -36,13 +36,10 @@ QByteArray presentedKey(const Http::Request &r)
     return key;
 }
 
-Upstream::ClientOptions upstreamOptions()
+Upstream::ClientOptions upstreamOptions(const RelayOptions &options)
 {
     Upstream::ClientOptions o;
-    // Cleartext upstreams (a local gateway, the mock) speak HTTP/1.1 unless configured; RELAYDECK_UPSTREAM_H2C
-    // turns on prior-knowledge HTTP/2 for them.
-    if (qEnvironmentVariableIntValue("RELAYDECK_UPSTREAM_H2C") == 1)
-        o.cleartextMode = Upstream::CleartextMode::H2c;
+    o.cleartextMode = options.cleartextH2c ? Upstream::CleartextMode::H2c : Upstream::CleartextMode::Http1;
     return o;
 }
 
@@ -57,7 +54,7 @@ WorkerRelay::WorkerRelay(RelayContext &context, int index, Redis::Client *redis,
     , m_leases(redis)
     , m_keyStore(redis, context.keys(), context.secret(), context.options().keyPrefix)
 {
-    m_upstream = new Upstream::UpstreamClient(upstreamOptions(), this);
+    m_upstream = new Upstream::UpstreamClient(upstreamOptions(context.options()), this);
     m_recorder = new Usage::UsageRecorder(redis, context.keys().keySpace(), context.pricing(), {}, this);
 }
 

@@ -4,6 +4,7 @@
 #include "domain/accountstore.h"
 #include "domain/changefeed.h"
 #include "domain/secretbox.h"
+#include "domain/secretcheck.h"
 #include "domain/serversecret.h"
 #include "embedded/embeddedredis.h"
 #include "http/clock.h"
@@ -134,6 +135,11 @@ void RelayService::startWithRedis(const QString &redisUrl)
     relayOptions.timeouts.connectMs = int(m_settings.upstreamConnectTimeout.count());
     relayOptions.timeouts.firstByteMs = int(m_settings.upstreamFirstByteTimeout.count());
     relayOptions.timeouts.idleMs = int(m_settings.upstreamIdleTimeout.count());
+    relayOptions.cleartextH2c = m_settings.upstreamCleartext == QLatin1String("h2c");
+    relayOptions.failoverRetries = m_settings.failoverRetries;
+    if (!m_settings.pricingFile.isEmpty() && !m_pricing->setOverridePath(m_settings.pricingFile))
+        return fail(
+            QStringLiteral("cannot use the price table %1: %2").arg(m_settings.pricingFile, m_pricing->lastError()));
     // Declares the data plane's metric families, so it comes before the shards.
     m_relay =
         std::make_unique<Proxy::RelayContext>(relayOptions, keys, secret.value, m_pricing->accessor(), m_registry);
@@ -179,7 +185,14 @@ void RelayService::startWithRedis(const QString &redisUrl)
         once->deleteLater();
         startServing();
     });
-    m_accountSync->reloadAll();
+    // A relay with another secret than the one the keys were made with would find no key and decrypt no account.
+    Domain::SecretCheck::verify(m_controlRedis, keys, secret.value, this, [this](const Domain::Error &error) {
+        if (error.kind == Domain::Error::Kind::SecretMismatch)
+            return fail(error.message);
+        if (error)
+            Log::logger().warn("server secret not verified against Redis: {}", error.message);
+        m_accountSync->reloadAll();
+    });
 }
 
 void RelayService::startServing()
