@@ -30,12 +30,20 @@ deps() {
     done
     # The mock Anthropic upstream used by tests and demos runs on Node.js; keep a node that is already there.
     command -v node >/dev/null 2>&1 || missing+=(nodejs)
+    command -v npm >/dev/null 2>&1 || missing+=(npm)
     if [ ${#missing[@]} -gt 0 ]; then
         echo "Installing: ${missing[*]}"
         as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
         as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
     fi
     # The embedded default starts its own redis-server child; the distribution's service is not needed for that.
+}
+
+# The official Anthropic SDK for the compatibility test, pinned by tests/sdk/package-lock.json.
+sdk_deps() {
+    if [ ! -d "$here/tests/sdk/node_modules/@anthropic-ai/sdk" ]; then
+        (cd "$here/tests/sdk" && npm ci --no-audit --no-fund --loglevel=error)
+    fi
 }
 
 configure() {
@@ -52,6 +60,7 @@ shift || true
 case "$cmd" in
 deps)
     deps
+    sdk_deps
     ;;
 build)
     deps
@@ -66,6 +75,7 @@ run)
     ;;
 test)
     deps
+    sdk_deps
     configure ON
     compile
     cd "$build"

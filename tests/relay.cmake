@@ -1,3 +1,4 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 relaydeck_test(tst_messagerequest relaycore_relay)
-relaydeck_test(tst_relay relaycore)
+relaydeck_test(tst_relay relaydeck_relaysupport)
+relaydeck_test(tst_sdkcompat relaydeck_relaysupport)

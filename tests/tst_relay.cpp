@@ -1,18 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The data plane end to end: a real RelayService on real sockets, a real redis-server and the project's mock
 // Anthropic upstream. Keys and accounts are created through the same stores the CLI uses.
-#include "config/settingsloader.h"
-#include "domain/accountstore.h"
-#include "domain/keystore.h"
-#include "domain/secretbox.h"
-#include "domain/serversecret.h"
-#include "mockupstream.h"
-#include "rawhttpclient.h"
-#include "redis/client.h"
-#include "redisserver.h"
-#include "service/relayservice.h"
-#include "usage/pricingservice.h"
-#include "usage/pricingtable.h"
+#include "relayharness.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -35,10 +24,7 @@ QByteArray j(const char *singleQuoted)
 QByteArray post(const QByteArray &path, const QByteArray &key, const QByteArray &body,
                 const QByteArray &extraHeaders = {})
 {
-    return "POST " + path +
-           " HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nanthropic-version: 2023-06-01\r\n" +
-           (key.isEmpty() ? QByteArray() : "x-api-key: " + key + "\r\n") + extraHeaders +
-           "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body;
+    return RelayHarness::post(path, key, body, extraHeaders);
 }
 
 QMap<QByteArray, qint64> hashToMap(const RedisServer::Reply &reply)
@@ -82,143 +68,52 @@ private Q_SLOTS:
     void usageSurvivesRedisRestart();
 
 private:
-    QByteArray createKey(int concurrency = 0, QByteArray *id = nullptr);
     QByteArray createAccount(const QString &name, const QString &baseUrl, int priority = 50,
-                             const QByteArray &secret = "sk-ant-api03-upstream-secret");
-    void startRelay();
-    RawHttpClient::Response send(const QByteArray &raw, int timeoutMs = 10000);
+                             const QByteArray &secret = "sk-ant-api03-upstream-secret")
+    {
+        return m_h->createAccount(name, baseUrl, priority, secret);
+    }
     qint64 leaseCount(const QByteArray &keyId);
     QJsonObject lastMockRequest();
 
-    std::unique_ptr<RedisServer> m_redis;
-    std::unique_ptr<MockUpstream> m_mock;
-    std::unique_ptr<QTemporaryDir> m_dir;
-    std::unique_ptr<Redis::Client> m_client;
-    std::unique_ptr<Domain::KeyStore> m_keys;
-    std::unique_ptr<Domain::AccountStore> m_accounts;
-    std::unique_ptr<Service::RelayService> m_relay;
+    std::unique_ptr<RelayHarness> m_h;
     QByteArray m_key;
     QByteArray m_keyId;
 };
 
 void TstRelay::init()
 {
-    m_redis = std::make_unique<RedisServer>();
-    QVERIFY2(m_redis->start(), qPrintable(m_redis->errorString()));
-    MockUpstream::Options mo;
-    mo.deltas = 5;
-    m_mock = std::make_unique<MockUpstream>(mo);
-    QVERIFY2(m_mock->start(), qPrintable(m_mock->errorString()));
-    m_dir = std::make_unique<QTemporaryDir>();
-    const auto secret = Domain::ServerSecret::loadFile(m_dir->filePath(QStringLiteral("secret.key")), true);
-    QVERIFY2(secret.ok(), qPrintable(secret.error.message));
-    m_client = std::make_unique<Redis::Client>(*Redis::ConnectionOptions::fromUrl(m_redis->url()));
-    const Domain::DomainKeys keys;
-    m_keys = std::make_unique<Domain::KeyStore>(m_client.get(), keys, secret.value);
-    m_accounts =
-        std::make_unique<Domain::AccountStore>(m_client.get(), keys, Domain::SecretBox(secret.value.encryptionKey()));
-    m_key = createKey(0, &m_keyId);
+    m_h = std::make_unique<RelayHarness>();
+    QVERIFY2(m_h->start(), qPrintable(m_h->errorString()));
+    m_key = m_h->createKey(QStringLiteral("test key"), 0, &m_keyId);
+    QVERIFY2(!m_key.isEmpty(), qPrintable(m_h->errorString()));
 }
 
 void TstRelay::cleanup()
 {
-    if (m_redis && m_redis->isPaused())
-        m_redis->resume();
-    m_relay.reset();
-    m_accounts.reset();
-    m_keys.reset();
-    m_client.reset();
-    m_mock.reset();
-    m_redis.reset();
-    m_dir.reset();
-}
-
-QByteArray TstRelay::createKey(int concurrency, QByteArray *id)
-{
-    Domain::NewApiKey request;
-    request.name = QStringLiteral("test key");
-    request.concurrencyLimit = concurrency;
-    std::optional<Domain::Result<Domain::CreatedApiKey>> result;
-    m_keys->create(request, this, [&](const Domain::Result<Domain::CreatedApiKey> &r) { result = r; });
-    for (int i = 0; i < 500 && !result; ++i)
-        QTest::qWait(10);
-    if (!result)
-        return {};
-    if (!result->ok())
-        qWarning() << result->error.message;
-    if (id)
-        *id = result->value.key.id;
-    return result->value.clearKey;
-}
-
-QByteArray TstRelay::createAccount(const QString &name, const QString &baseUrl, int priority, const QByteArray &secret)
-{
-    Domain::NewAccount request;
-    request.name = name;
-    request.baseUrl = baseUrl;
-    request.secret = secret;
-    request.priority = priority;
-    std::optional<Domain::Result<Domain::Account>> result;
-    m_accounts->create(request, this, [&](const Domain::Result<Domain::Account> &r) { result = r; });
-    for (int i = 0; i < 500 && !result; ++i)
-        QTest::qWait(10);
-    if (!result)
-        return {};
-    if (!result->ok())
-        qWarning() << result->error.message;
-    return result->value.id;
-}
-
-void TstRelay::startRelay()
-{
-    QProcessEnvironment env;
-    env.insert(QStringLiteral("HOME"), m_dir->path());
-    Config::Settings s = Config::SettingsLoader::defaults(env);
-    s.listenHost = QStringLiteral("127.0.0.1");
-    s.listenPort = 0;
-    s.workers = 2;
-    s.redisUrl = m_redis->url();
-    s.dataDir = m_dir->path();
-    s.secretFile = m_dir->filePath(QStringLiteral("secret.key"));
-    s.shutdownGrace = std::chrono::milliseconds(1000);
-    s.upstreamFirstByteTimeout = std::chrono::milliseconds(3000);
-    s.upstreamIdleTimeout = std::chrono::milliseconds(3000);
-    m_relay = std::make_unique<Service::RelayService>(s);
-    QSignalSpy started(m_relay.get(), &Service::RelayService::started);
-    QSignalSpy failed(m_relay.get(), &Service::RelayService::startFailed);
-    m_relay->start();
-    QTRY_VERIFY_WITH_TIMEOUT(!started.isEmpty() || !failed.isEmpty(), 10000);
-    QVERIFY2(failed.isEmpty(), failed.isEmpty() ? "" : qPrintable(failed.first().first().toString()));
-}
-
-RawHttpClient::Response TstRelay::send(const QByteArray &raw, int timeoutMs)
-{
-    RawHttpClient c;
-    if (!c.connectTo(m_relay->port()))
-        return {};
-    return c.request(raw, timeoutMs);
+    m_h.reset();
 }
 
 qint64 TstRelay::leaseCount(const QByteArray &keyId)
 {
-    return m_redis->command({"ZCARD", "rd:{key:" + keyId + "}:leases"}).toInteger();
+    return m_h->redis().command({"ZCARD", "rd:{key:" + keyId + "}:leases"}).toInteger();
 }
 
 QJsonObject TstRelay::lastMockRequest()
 {
-    const QJsonArray all = m_mock->requests();
+    const QJsonArray all = m_h->mock().requests();
     return all.isEmpty() ? QJsonObject() : all.last().toObject();
 }
 
 void TstRelay::nonStreamRoundTripIsByteIdentical()
 {
-    createAccount(QStringLiteral("a"), m_mock->baseUrl().toString());
-    startRelay();
+    createAccount(QStringLiteral("a"), m_h->mock().baseUrl().toString());
+    QVERIFY2(m_h->startRelay(), qPrintable(m_h->errorString()));
     const QByteArray body =
         j("{'model':'claude-sonnet-4-5','max_tokens':100,'messages':[{'role':'user','content':'hi'}]}");
-    const auto viaRelay = send(post("/v1/messages", m_key, body));
+    const auto viaRelay = m_h->send(post("/v1/messages", m_key, body));
     QCOMPARE(viaRelay.status, 200);
-    const auto direct = m_mock->post(QStringLiteral("/v1/messages"), body);
+    const auto direct = m_h->mock().post(QStringLiteral("/v1/messages"), body);
     QCOMPARE(direct.status, 200);
     // The mock numbers its messages; everything else must be identical to the byte.
     QByteArray a = viaRelay.body, b = direct.body;
@@ -231,16 +126,16 @@ void TstRelay::nonStreamRoundTripIsByteIdentical()
 
 void TstRelay::streamRoundTripIsByteIdentical()
 {
-    createAccount(QStringLiteral("a"), m_mock->baseUrl().toString());
-    startRelay();
+    createAccount(QStringLiteral("a"), m_h->mock().baseUrl().toString());
+    QVERIFY2(m_h->startRelay(), qPrintable(m_h->errorString()));
     const QByteArray body =
         j("{'model':'claude-sonnet-4-5','max_tokens':100,'stream':true,'messages':[{'role':'user','content':'hi'}],"
           "'mock':{'deltas':50,'delta_delay_ms':2}}");
-    const auto viaRelay = send(post("/v1/messages", m_key, body));
+    const auto viaRelay = m_h->send(post("/v1/messages", m_key, body));
     QCOMPARE(viaRelay.status, 200);
     QCOMPARE(viaRelay.header("transfer-encoding"), QByteArray("chunked"));
     QVERIFY(viaRelay.header("content-type").startsWith("text/event-stream"));
-    const auto direct = m_mock->post(QStringLiteral("/v1/messages"), body);
+    const auto direct = m_h->mock().post(QStringLiteral("/v1/messages"), body);
     QByteArray a = viaRelay.body, b = direct.body;
     a.replace(a.indexOf("msg_mock_"), 25, "X");
     b.replace(b.indexOf("msg_mock_"), 25, "X");
@@ -250,8 +145,8 @@ void TstRelay::streamRoundTripIsByteIdentical()
 
 void TstRelay::usageAndCostAreRecordedExactly()
 {
-    const QByteArray account = createAccount(QStringLiteral("a"), m_mock->baseUrl().toString());
-    startRelay();
+    const QByteArray account = createAccount(QStringLiteral("a"), m_h->mock().baseUrl().toString());
+    QVERIFY2(m_h->startRelay(), qPrintable(m_h->errorString()));
     const QByteArray stream =
         j("{'model':'claude-sonnet-4-5-20250929','max_tokens':100,'stream':true,'messages':[{'role':'user','content':'"
           "x'}],"
@@ -259,11 +154,11 @@ void TstRelay::usageAndCostAreRecordedExactly()
     const QByteArray plain =
         j("{'model':'claude-sonnet-4-5-20250929','max_tokens':100,'messages':[{'role':'user','content':'x'}],"
           "'mock':{'deltas':3,'input_tokens':10}}");
-    QCOMPARE(send(post("/v1/messages", m_key, stream)).status, 200);
-    QCOMPARE(send(post("/v1/messages", m_key, plain)).status, 200);
+    QCOMPARE(m_h->send(post("/v1/messages", m_key, stream)).status, 200);
+    QCOMPARE(m_h->send(post("/v1/messages", m_key, plain)).status, 200);
     const QByteArray total = "rd:{key:" + m_keyId + "}:usage:total";
-    QTRY_COMPARE_WITH_TIMEOUT(hashToMap(m_redis->command({"HGETALL", total})).value("requests"), 2, 5000);
-    const auto usage = hashToMap(m_redis->command({"HGETALL", total}));
+    QTRY_COMPARE_WITH_TIMEOUT(hashToMap(m_h->redis().command({"HGETALL", total})).value("requests"), 2, 5000);
+    const auto usage = hashToMap(m_h->redis().command({"HGETALL", total}));
     QCOMPARE(usage.value("input_tokens"), 1010);
     QCOMPARE(usage.value("output_tokens"), 10);
     QCOMPARE(usage.value("cache_creation_5m_tokens"), 200);
@@ -273,21 +168,21 @@ void TstRelay::usageAndCostAreRecordedExactly()
     // 1010*3000 + 10*15000 + 200*3750 + 300*6000 + 400*300 = 3,030,000+150,000+750,000+1,800,000+120,000 nanodollars.
     QCOMPARE(usage.value("cost_nanos"), 5'850'000);
     QCOMPARE(usage.value("cost_unknown"), 0);
-    const auto accountUsage = hashToMap(m_redis->command({"HGETALL", "rd:{acct:" + account + "}:usage:total"}));
+    const auto accountUsage = hashToMap(m_h->redis().command({"HGETALL", "rd:{acct:" + account + "}:usage:total"}));
     QCOMPARE(accountUsage.value("requests"), 2);
     QCOMPARE(accountUsage.value("output_tokens"), 10);
 }
 
 void TstRelay::clientKeyIsNeverForwarded()
 {
-    createAccount(QStringLiteral("a"), m_mock->baseUrl().toString(), 50, "sk-ant-api03-the-account-key");
-    startRelay();
+    createAccount(QStringLiteral("a"), m_h->mock().baseUrl().toString(), 50, "sk-ant-api03-the-account-key");
+    QVERIFY2(m_h->startRelay(), qPrintable(m_h->errorString()));
     const QByteArray body =
         j("{'model':'claude-sonnet-4-5','max_tokens':100,'messages':[{'role':'user','content':'hi'}]}");
-    QCOMPARE(send(post("/v1/messages?beta=true", m_key, body,
-                       "anthropic-beta: claude-code-20250219,interleaved-thinking-2025-05-14\r\n"
-                       "x-stainless-lang: js\r\nCookie: c=1\r\nAuthorization: Bearer " +
-                           m_key + "\r\n"))
+    QCOMPARE(m_h->send(post("/v1/messages?beta=true", m_key, body,
+                            "anthropic-beta: claude-code-20250219,interleaved-thinking-2025-05-14\r\n"
+                            "x-stainless-lang: js\r\nCookie: c=1\r\nAuthorization: Bearer " +
+                                m_key + "\r\n"))
                  .status,
              200);
     const QJsonObject seen = lastMockRequest();
@@ -302,139 +197,139 @@ void TstRelay::clientKeyIsNeverForwarded()
 
 void TstRelay::rejectsMissingBadAndUnknownKeys()
 {
-    createAccount(QStringLiteral("a"), m_mock->baseUrl().toString());
-    startRelay();
+    createAccount(QStringLiteral("a"), m_h->mock().baseUrl().toString());
+    QVERIFY2(m_h->startRelay(), qPrintable(m_h->errorString()));
     const QByteArray body = j("{'model':'m','max_tokens':1,'messages':[{'role':'user','content':'hi'}]}");
     for (const QByteArray &key : {QByteArray(), QByteArray("sk-nope"), "rd_" + QByteArray(64, 'a')}) {
-        const auto r = send(post("/v1/messages", key, body));
+        const auto r = m_h->send(post("/v1/messages", key, body));
         QCOMPARE(r.status, 401);
         const QJsonObject e = QJsonDocument::fromJson(r.body).object();
         QCOMPARE(e.value(u"type").toString(), u"error");
         QCOMPARE(e.value(u"error").toObject().value(u"type").toString(), u"authentication_error");
     }
-    QCOMPARE(m_mock->requests().size(), 0);
+    QCOMPARE(m_h->mock().requests().size(), 0);
 }
 
 void TstRelay::acceptsBearerAndNodeRelayPaths()
 {
-    createAccount(QStringLiteral("a"), m_mock->baseUrl().toString());
-    startRelay();
+    createAccount(QStringLiteral("a"), m_h->mock().baseUrl().toString());
+    QVERIFY2(m_h->startRelay(), qPrintable(m_h->errorString()));
     const QByteArray body =
         j("{'model':'claude-sonnet-4-5','max_tokens':100,'messages':[{'role':'user','content':'hi'}]}");
     for (const QByteArray &path : {QByteArray("/api/v1/messages"), QByteArray("/claude/v1/messages")}) {
-        const auto r = send(post(path, {}, body, "Authorization: Bearer " + m_key + "\r\n"));
+        const auto r = m_h->send(post(path, {}, body, "Authorization: Bearer " + m_key + "\r\n"));
         QCOMPARE(r.status, 200);
     }
 }
 
 void TstRelay::disabledKeyStopsWorkingWithinASecond()
 {
-    createAccount(QStringLiteral("a"), m_mock->baseUrl().toString());
-    startRelay();
+    createAccount(QStringLiteral("a"), m_h->mock().baseUrl().toString());
+    QVERIFY2(m_h->startRelay(), qPrintable(m_h->errorString()));
     const QByteArray body =
         j("{'model':'claude-sonnet-4-5','max_tokens':100,'messages':[{'role':'user','content':'hi'}]}");
-    QCOMPARE(send(post("/v1/messages", m_key, body)).status, 200); // now cached on a worker
+    QCOMPARE(m_h->send(post("/v1/messages", m_key, body)).status, 200); // now cached on a worker
     std::optional<Domain::Error> done;
-    m_keys->setEnabled(m_keyId, false, this, [&](const Domain::Error &e) { done = e; });
+    m_h->keys().setEnabled(m_keyId, false, this, [&](const Domain::Error &e) { done = e; });
     QTRY_VERIFY(done.has_value());
-    QTRY_COMPARE_WITH_TIMEOUT(send(post("/v1/messages", m_key, body)).status, 401, 1000);
+    QTRY_COMPARE_WITH_TIMEOUT(m_h->send(post("/v1/messages", m_key, body)).status, 401, 1000);
     for (int i = 0; i < 4; ++i) // every worker's cache
-        QCOMPARE(send(post("/v1/messages", m_key, body)).status, 401);
+        QCOMPARE(m_h->send(post("/v1/messages", m_key, body)).status, 401);
 }
 
 void TstRelay::invalidBodyGets400()
 {
-    createAccount(QStringLiteral("a"), m_mock->baseUrl().toString());
-    startRelay();
-    const auto r = send(post("/v1/messages", m_key, "{\"model\":\"m\",\"max_tokens\":1}"));
+    createAccount(QStringLiteral("a"), m_h->mock().baseUrl().toString());
+    QVERIFY2(m_h->startRelay(), qPrintable(m_h->errorString()));
+    const auto r = m_h->send(post("/v1/messages", m_key, "{\"model\":\"m\",\"max_tokens\":1}"));
     QCOMPARE(r.status, 400);
     QVERIFY(r.body.contains("invalid_request_error"));
     QVERIFY(r.body.contains("messages"));
-    QCOMPARE(send(post("/v1/messages", m_key, "{not json")).status, 400);
+    QCOMPARE(m_h->send(post("/v1/messages", m_key, "{not json")).status, 400);
 }
 
 void TstRelay::maxTokensAboveModelLimitGets400()
 {
-    createAccount(QStringLiteral("a"), m_mock->baseUrl().toString());
-    startRelay();
-    const auto r = send(post(
+    createAccount(QStringLiteral("a"), m_h->mock().baseUrl().toString());
+    QVERIFY2(m_h->startRelay(), qPrintable(m_h->errorString()));
+    const auto r = m_h->send(post(
         "/v1/messages", m_key,
         j("{'model':'claude-sonnet-4-5-20250929','max_tokens':10000000,'messages':[{'role':'user','content':'x'}]}")));
     QCOMPARE(r.status, 400);
     QVERIFY2(r.body.contains("max_tokens"), r.body.constData());
-    QCOMPARE(m_mock->requests().size(), 0);
+    QCOMPARE(m_h->mock().requests().size(), 0);
 }
 
 void TstRelay::failsOverBeforeFirstByteAndCoolsTheAccount()
 {
     const QByteArray bad =
-        createAccount(QStringLiteral("limited"), m_mock->baseUrl().toString() + QStringLiteral("/_fault/429"), 10);
-    createAccount(QStringLiteral("fine"), m_mock->baseUrl().toString(), 20);
-    startRelay();
+        createAccount(QStringLiteral("limited"), m_h->mock().baseUrl().toString() + QStringLiteral("/_fault/429"), 10);
+    createAccount(QStringLiteral("fine"), m_h->mock().baseUrl().toString(), 20);
+    QVERIFY2(m_h->startRelay(), qPrintable(m_h->errorString()));
     const QByteArray body =
         j("{'model':'claude-sonnet-4-5','max_tokens':100,'stream':true,'messages':[{'role':'user','content':'hi'}]}");
-    const auto r = send(post("/v1/messages", m_key, body));
+    const auto r = m_h->send(post("/v1/messages", m_key, body));
     QCOMPARE(r.status, 200);
     QVERIFY(r.body.contains("message_stop"));
-    QCOMPARE(m_mock->requests().size(), 2); // the 429, then the other account
-    const auto state = m_redis->command({"HGETALL", "rd:{acct:" + bad + "}:state"}).toList();
+    QCOMPARE(m_h->mock().requests().size(), 2); // the 429, then the other account
+    const auto state = m_h->redis().command({"HGETALL", "rd:{acct:" + bad + "}:state"}).toList();
     QVERIFY2(state.contains("cooling"), QByteArray(state.join(' ')).constData());
     // While it cools down the limited account is not asked again.
-    QCOMPARE(send(post("/v1/messages", m_key, body)).status, 200);
-    QCOMPARE(m_mock->requests().size(), 3);
+    QCOMPARE(m_h->send(post("/v1/messages", m_key, body)).status, 200);
+    QCOMPARE(m_h->mock().requests().size(), 3);
     QCOMPARE(leaseCount(m_keyId), 0);
 }
 
 void TstRelay::passesUpstreamErrorThroughWhenNoAccountIsLeft()
 {
-    createAccount(QStringLiteral("overloaded"), m_mock->baseUrl().toString() + QStringLiteral("/_fault/529"));
-    startRelay();
-    const auto r =
-        send(post("/v1/messages", m_key,
-                  j("{'model':'claude-sonnet-4-5','max_tokens':100,'messages':[{'role':'user','content':'hi'}]}")));
+    createAccount(QStringLiteral("overloaded"), m_h->mock().baseUrl().toString() + QStringLiteral("/_fault/529"));
+    QVERIFY2(m_h->startRelay(), qPrintable(m_h->errorString()));
+    const auto r = m_h->send(
+        post("/v1/messages", m_key,
+             j("{'model':'claude-sonnet-4-5','max_tokens':100,'messages':[{'role':'user','content':'hi'}]}")));
     QCOMPARE(r.status, 529);
     QCOMPARE(QJsonDocument::fromJson(r.body).object().value(u"error").toObject().value(u"type").toString(),
              u"overloaded_error");
     // Now the only account is cooling: the next request is told so without reaching the upstream.
-    const auto next =
-        send(post("/v1/messages", m_key,
-                  j("{'model':'claude-sonnet-4-5','max_tokens':100,'messages':[{'role':'user','content':'hi'}]}")));
+    const auto next = m_h->send(
+        post("/v1/messages", m_key,
+             j("{'model':'claude-sonnet-4-5','max_tokens':100,'messages':[{'role':'user','content':'hi'}]}")));
     QCOMPARE(next.status, 503);
     QVERIFY(next.body.contains("No upstream account is available"));
-    QCOMPARE(m_mock->requests().size(), 1);
+    QCOMPARE(m_h->mock().requests().size(), 1);
 }
 
 void TstRelay::unauthorizedAccountNeedsAnOperator()
 {
     const QByteArray broken =
-        createAccount(QStringLiteral("revoked"), m_mock->baseUrl().toString() + QStringLiteral("/_fault/401"), 10);
+        createAccount(QStringLiteral("revoked"), m_h->mock().baseUrl().toString() + QStringLiteral("/_fault/401"), 10);
     const QByteArray banned =
-        createAccount(QStringLiteral("banned"), m_mock->baseUrl().toString() + QStringLiteral("/_fault/403"), 20);
-    createAccount(QStringLiteral("fine"), m_mock->baseUrl().toString(), 30);
-    startRelay();
+        createAccount(QStringLiteral("banned"), m_h->mock().baseUrl().toString() + QStringLiteral("/_fault/403"), 20);
+    createAccount(QStringLiteral("fine"), m_h->mock().baseUrl().toString(), 30);
+    QVERIFY2(m_h->startRelay(), qPrintable(m_h->errorString()));
     const QByteArray body =
         j("{'model':'claude-sonnet-4-5','max_tokens':100,'messages':[{'role':'user','content':'hi'}]}");
-    QCOMPARE(send(post("/v1/messages", m_key, body)).status, 200);
-    QVERIFY(m_redis->command({"HGETALL", "rd:{acct:" + broken + "}:state"}).toList().contains("unauthorized"));
-    QVERIFY(m_redis->command({"HGETALL", "rd:{acct:" + banned + "}:state"}).toList().contains("blocked"));
+    QCOMPARE(m_h->send(post("/v1/messages", m_key, body)).status, 200);
+    QVERIFY(m_h->redis().command({"HGETALL", "rd:{acct:" + broken + "}:state"}).toList().contains("unauthorized"));
+    QVERIFY(m_h->redis().command({"HGETALL", "rd:{acct:" + banned + "}:state"}).toList().contains("blocked"));
 }
 
 void TstRelay::connectFailureGives502()
 {
     createAccount(QStringLiteral("nowhere"), QStringLiteral("http://127.0.0.1:1"));
-    startRelay();
-    const auto r =
-        send(post("/v1/messages", m_key,
-                  j("{'model':'claude-sonnet-4-5','max_tokens':100,'messages':[{'role':'user','content':'hi'}]}")));
+    QVERIFY2(m_h->startRelay(), qPrintable(m_h->errorString()));
+    const auto r = m_h->send(
+        post("/v1/messages", m_key,
+             j("{'model':'claude-sonnet-4-5','max_tokens':100,'messages':[{'role':'user','content':'hi'}]}")));
     QCOMPARE(r.status, 502);
     QVERIFY(r.body.contains("api_error"));
 }
 
 void TstRelay::midStreamErrorIsForwarded()
 {
-    createAccount(QStringLiteral("a"), m_mock->baseUrl().toString());
-    startRelay();
-    const auto r = send(post(
+    createAccount(QStringLiteral("a"), m_h->mock().baseUrl().toString());
+    QVERIFY2(m_h->startRelay(), qPrintable(m_h->errorString()));
+    const auto r = m_h->send(post(
         "/v1/messages", m_key,
         j("{'model':'claude-sonnet-4-5','max_tokens':100,'stream':true,'messages':[{'role':'user','content':'hi'}],"
           "'mock':{'fault':'error_mid_stream'}}")));
@@ -445,9 +340,9 @@ void TstRelay::midStreamErrorIsForwarded()
 
 void TstRelay::cutStreamEndsWithAnErrorEvent()
 {
-    createAccount(QStringLiteral("a"), m_mock->baseUrl().toString());
-    startRelay();
-    const auto r = send(post(
+    createAccount(QStringLiteral("a"), m_h->mock().baseUrl().toString());
+    QVERIFY2(m_h->startRelay(), qPrintable(m_h->errorString()));
+    const auto r = m_h->send(post(
         "/v1/messages", m_key,
         j("{'model':'claude-sonnet-4-5','max_tokens':100,'stream':true,'messages':[{'role':'user','content':'hi'}],"
           "'mock':{'fault':'reset_mid_stream','deltas':5,'delta_delay_ms':20}}")));
@@ -460,14 +355,14 @@ void TstRelay::cutStreamEndsWithAnErrorEvent()
 
 void TstRelay::concurrencyLimitGives429AndLeasesAreReleased()
 {
-    createAccount(QStringLiteral("a"), m_mock->baseUrl().toString());
+    createAccount(QStringLiteral("a"), m_h->mock().baseUrl().toString());
     QByteArray id;
-    const QByteArray key = createKey(2, &id);
-    startRelay();
+    const QByteArray key = m_h->createKey(QStringLiteral("limited key"), 2, &id);
+    QVERIFY2(m_h->startRelay(), qPrintable(m_h->errorString()));
     const QByteArray slow = j("{'model':'claude-sonnet-4-5','max_tokens':100,'messages':[{'role':'user','content':'hi'}"
                               "],'mock':{'first_byte_ms':600}}");
     RawHttpClient a, b, c;
-    QVERIFY(a.connectTo(m_relay->port()) && b.connectTo(m_relay->port()) && c.connectTo(m_relay->port()));
+    QVERIFY(a.connectTo(m_h->port()) && b.connectTo(m_h->port()) && c.connectTo(m_h->port()));
     a.send(post("/v1/messages", key, slow));
     b.send(post("/v1/messages", key, slow));
     QTRY_COMPARE_WITH_TIMEOUT(leaseCount(id), 2, 3000);
@@ -483,13 +378,13 @@ void TstRelay::concurrencyLimitGives429AndLeasesAreReleased()
 
 void TstRelay::clientAbortMidStreamReleasesLeaseAndRecordsPartialUsage()
 {
-    createAccount(QStringLiteral("a"), m_mock->baseUrl().toString());
+    createAccount(QStringLiteral("a"), m_h->mock().baseUrl().toString());
     QByteArray id;
-    const QByteArray key = createKey(3, &id);
-    startRelay();
+    const QByteArray key = m_h->createKey(QStringLiteral("limited key"), 3, &id);
+    QVERIFY2(m_h->startRelay(), qPrintable(m_h->errorString()));
     {
         RawHttpClient c;
-        QVERIFY(c.connectTo(m_relay->port()));
+        QVERIFY(c.connectTo(m_h->port()));
         c.send(post(
             "/v1/messages", key,
             j("{'model':'claude-sonnet-4-5','max_tokens':100,'stream':true,'messages':[{'role':'user','content':'hi'}],"
@@ -499,33 +394,34 @@ void TstRelay::clientAbortMidStreamReleasesLeaseAndRecordsPartialUsage()
     }
     QTRY_COMPARE_WITH_TIMEOUT(leaseCount(id), 0, 3000);
     const QByteArray total = "rd:{key:" + id + "}:usage:total";
-    QTRY_COMPARE_WITH_TIMEOUT(hashToMap(m_redis->command({"HGETALL", total})).value("input_tokens"), 77, 3000);
-    QCOMPARE(hashToMap(m_redis->command({"HGETALL", total})).value("requests"), 1);
+    QTRY_COMPARE_WITH_TIMEOUT(hashToMap(m_h->redis().command({"HGETALL", total})).value("input_tokens"), 77, 3000);
+    QCOMPARE(hashToMap(m_h->redis().command({"HGETALL", total})).value("requests"), 1);
 }
 
 void TstRelay::countTokensAndModelsAndKeyInfo()
 {
-    createAccount(QStringLiteral("a"), m_mock->baseUrl().toString());
-    startRelay();
-    const auto counted = send(post(
+    createAccount(QStringLiteral("a"), m_h->mock().baseUrl().toString());
+    QVERIFY2(m_h->startRelay(), qPrintable(m_h->errorString()));
+    const auto counted = m_h->send(post(
         "/v1/messages/count_tokens", m_key,
         j("{'model':'claude-sonnet-4-5','messages':[{'role':'user','content':'hi'}],'mock':{'input_tokens':12}}")));
     QCOMPARE(counted.status, 200);
     QCOMPARE(QJsonDocument::fromJson(counted.body).object().value(u"input_tokens").toInt(), 12);
 
-    const auto models = send("GET /v1/models HTTP/1.1\r\nHost: t\r\nx-api-key: " + m_key + "\r\n\r\n");
+    const auto models = m_h->send("GET /v1/models HTTP/1.1\r\nHost: t\r\nx-api-key: " + m_key + "\r\n\r\n");
     QCOMPARE(models.status, 200);
     const QJsonObject list = QJsonDocument::fromJson(models.body).object();
     QVERIFY(list.value(u"data").toArray().size() >= 3);
     QCOMPARE(list.value(u"has_more").toBool(true), false);
 
-    QCOMPARE(send(post("/v1/messages", m_key,
+    QCOMPARE(
+        m_h->send(post("/v1/messages", m_key,
                        j("{'model':'claude-sonnet-4-5','max_tokens':100,'messages':[{'role':'user','content':'hi'}],'"
                          "mock':{'deltas':4}}")))
-                 .status,
-             200);
+            .status,
+        200);
     QTest::qWait(200);
-    const auto info = send("GET /v1/key-info HTTP/1.1\r\nHost: t\r\nx-api-key: " + m_key + "\r\n\r\n");
+    const auto info = m_h->send("GET /v1/key-info HTTP/1.1\r\nHost: t\r\nx-api-key: " + m_key + "\r\n\r\n");
     QCOMPARE(info.status, 200);
     const QJsonObject o = QJsonDocument::fromJson(info.body).object();
     QCOMPARE(o.value(u"name").toString(), u"test key");
@@ -537,16 +433,16 @@ void TstRelay::countTokensAndModelsAndKeyInfo()
 
 void TstRelay::stickySessionKeepsItsAccount()
 {
-    createAccount(QStringLiteral("a"), m_mock->baseUrl().toString(), 50, "sk-ant-api03-account-a");
-    createAccount(QStringLiteral("b"), m_mock->baseUrl().toString(), 50, "sk-ant-api03-account-b");
-    startRelay();
+    createAccount(QStringLiteral("a"), m_h->mock().baseUrl().toString(), 50, "sk-ant-api03-account-a");
+    createAccount(QStringLiteral("b"), m_h->mock().baseUrl().toString(), 50, "sk-ant-api03-account-b");
+    QVERIFY2(m_h->startRelay(), qPrintable(m_h->errorString()));
     QSet<QString> used;
     for (int i = 0; i < 6; ++i) {
         const QByteArray body = "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":10,\"messages\":[{\"role\":\"user\","
                                 "\"content\":\"turn " +
                                 QByteArray::number(i) + "\"}],\"metadata\":{\"user_id\":\"user_" + QByteArray(64, 'c') +
                                 "_account__session_11111111-2222-3333-4444-555555555555\"}}";
-        QCOMPARE(send(post("/v1/messages", m_key, body)).status, 200);
+        QCOMPARE(m_h->send(post("/v1/messages", m_key, body)).status, 200);
         used.insert(lastMockRequest().value(u"headers").toObject().value(u"x-api-key").toString());
     }
     QCOMPARE(used.size(), 1);
@@ -554,21 +450,21 @@ void TstRelay::stickySessionKeepsItsAccount()
 
 void TstRelay::usageSurvivesRedisRestart()
 {
-    createAccount(QStringLiteral("a"), m_mock->baseUrl().toString());
-    startRelay();
+    createAccount(QStringLiteral("a"), m_h->mock().baseUrl().toString());
+    QVERIFY2(m_h->startRelay(), qPrintable(m_h->errorString()));
     const QByteArray body = j("{'model':'claude-sonnet-4-5','max_tokens':100,'messages':[{'role':'user','content':'hi'}"
                               "],'mock':{'deltas':2}}");
-    QCOMPARE(send(post("/v1/messages", m_key, body)).status, 200); // caches the key
+    QCOMPARE(m_h->send(post("/v1/messages", m_key, body)).status, 200); // caches the key
     const QByteArray total = "rd:{key:" + m_keyId + "}:usage:total";
-    QTRY_COMPARE_WITH_TIMEOUT(hashToMap(m_redis->command({"HGETALL", total})).value("requests"), 1, 5000);
-    m_redis->stop();
+    QTRY_COMPARE_WITH_TIMEOUT(hashToMap(m_h->redis().command({"HGETALL", total})).value("requests"), 1, 5000);
+    m_h->redis().stop();
     int ok = 0;
     for (int i = 0; i < 10; ++i)
-        ok += send(post("/v1/messages", m_key, body)).status == 200 ? 1 : 0;
+        ok += m_h->send(post("/v1/messages", m_key, body)).status == 200 ? 1 : 0;
     QCOMPARE(ok, 10); // cached key, in-memory accounts: the relay keeps answering
-    QVERIFY(m_redis->start());
-    QTRY_COMPARE_WITH_TIMEOUT(hashToMap(m_redis->command({"HGETALL", total})).value("requests"), 11, 10000);
-    QCOMPARE(hashToMap(m_redis->command({"HGETALL", total})).value("output_tokens"), 22);
+    QVERIFY(m_h->redis().start());
+    QTRY_COMPARE_WITH_TIMEOUT(hashToMap(m_h->redis().command({"HGETALL", total})).value("requests"), 11, 10000);
+    QCOMPARE(hashToMap(m_h->redis().command({"HGETALL", total})).value("output_tokens"), 22);
 }
 
 QTEST_GUILESS_MAIN(TstRelay)

@@ -26,7 +26,7 @@ function check(name, condition, detail) {
 }
 
 const params = {
-  model: 'claude-sonnet-4-5',
+  model: 'claude-sonnet-4-6',
   max_tokens: 1024,
   messages: [{ role: 'user', content: 'Say five words.' }],
   // The mock reads its controls from the body; the relay forwards unknown keys untouched.
