@@ -55,6 +55,7 @@ private Q_SLOTS:
     void disabledKeyStopsWorkingWithinASecond();
     void invalidBodyGets400();
     void maxTokensAboveModelLimitGets400();
+    void maxTokensCanBeClampedInstead();
     void failsOverBeforeFirstByteAndCoolsTheAccount();
     void passesUpstreamErrorThroughWhenNoAccountIsLeft();
     void unauthorizedAccountNeedsAnOperator();
@@ -258,6 +259,20 @@ void TstRelay::maxTokensAboveModelLimitGets400()
     QCOMPARE(r.status, 400);
     QVERIFY2(r.body.contains("max_tokens"), r.body.constData());
     QCOMPARE(m_h->mock().requests().size(), 0);
+}
+
+void TstRelay::maxTokensCanBeClampedInstead()
+{
+    createAccount(QStringLiteral("a"), m_h->mock().baseUrl().toString());
+    m_h->settings().maxTokensPolicy = QStringLiteral("clamp");
+    QVERIFY2(m_h->startRelay(), qPrintable(m_h->errorString()));
+    const auto r = m_h->send(post("/v1/messages", m_key,
+                                  j("{'model':'claude-sonnet-4-5-20250929','max_tokens': 10000000 "
+                                    ",'messages':[{'role':'user','content':'x'}],'tools':[]}")));
+    QCOMPARE(r.status, 200);
+    const QJsonObject seen = lastMockRequest();
+    const QByteArray body = seen.value(u"body").toString().toUtf8();
+    QVERIFY2(body.contains("\"max_tokens\": 64000 ,\"messages\""), body.constData());
 }
 
 void TstRelay::failsOverBeforeFirstByteAndCoolsTheAccount()

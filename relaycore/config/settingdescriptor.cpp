@@ -98,6 +98,7 @@ const QList<SettingDescriptor> table = {
     {.key = u"upstream.idle-timeout"_s, .type = SettingType::Duration, .field = &Settings::upstreamIdleTimeout, .defaultValue = u"300s"_s, .description = u"Longest silence within a streamed upstream answer"_s, .minimum = Second, .maximum = Hour},
     {.key = u"upstream.cleartext"_s, .type = SettingType::Choice, .field = &Settings::upstreamCleartext, .defaultValue = u"http1"_s, .description = u"Protocol for http:// upstreams: http1 (a pool of keep-alive connections) or h2c (HTTP/2 with prior knowledge); https:// upstreams negotiate HTTP/2 themselves"_s, .choices = {u"http1"_s, u"h2c"_s}},
     {.key = u"upstream.failover-retries"_s, .type = SettingType::Integer, .field = &Settings::failoverRetries, .defaultValue = u"2"_s, .description = u"Further accounts tried when one fails before the first byte reaches the client"_s, .minimum = 0, .maximum = 10},
+    {.key = u"max-tokens-policy"_s, .type = SettingType::Choice, .field = &Settings::maxTokensPolicy, .defaultValue = u"reject"_s, .description = u"A max_tokens above the model's output limit: reject (400 invalid_request_error) or clamp (lowered to the limit)"_s, .choices = {u"reject"_s, u"clamp"_s}},
     {.key = u"pricing-file"_s, .type = SettingType::Path, .field = &Settings::pricingFile, .defaultValue = {}, .description = u"Price table override in LiteLLM's JSON format, reloaded when it changes; empty = the built-in table"_s, .allowEmpty = true},
 };
 // clang-format on

@@ -41,7 +41,8 @@ struct Settings
     std::chrono::milliseconds upstreamIdleTimeout{0};
     QString upstreamCleartext; // http1 or h2c
     int failoverRetries = 0;
-    QString pricingFile; // empty = built-in prices
+    QString pricingFile;     // empty = built-in prices
+    QString maxTokensPolicy; // reject or clamp
 };
 
 enum class Source { Default, File, Environment, CommandLine };

@@ -62,6 +62,8 @@ QString MessageRequest::parse(const Http::Request &request, bool countTokens, Me
             if (!n || *n < 1)
                 return QStringLiteral("max_tokens: Input should be a positive integer.");
             out->maxTokens = n;
+            out->maxTokensOffset = maxTokens->data() - request.body.constData();
+            out->maxTokensLength = maxTokens->size();
         } else {
             return QStringLiteral("max_tokens: Field required.");
         }

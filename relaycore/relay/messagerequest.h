@@ -17,6 +17,8 @@ struct MessageRequest
     QByteArray model;
     bool stream = false;
     std::optional<qint64> maxTokens;
+    qsizetype maxTokensOffset = -1; // where the max_tokens value sits in the body, for clamping
+    qsizetype maxTokensLength = 0;
     // Stable id of the conversation for sticky sessions; empty when the request gives nothing to derive it from.
     QByteArray sessionHash;
 

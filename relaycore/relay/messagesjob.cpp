@@ -113,12 +113,17 @@ void MessagesJob::start()
     if (!m_countTokens && m_request.maxTokens) {
         const auto table = m_worker.context().pricing()();
         const auto limit = table ? table->maxOutputTokens(m_request.model) : std::nullopt;
-        if (limit && *limit > 0 && *m_request.maxTokens > *limit && !m_worker.context().options().clampMaxTokens)
+        if (limit && *limit > 0 && *m_request.maxTokens > *limit && m_worker.context().options().clampMaxTokens) {
+            // Lower it in place; everything else in the body stays as the client sent it.
+            m_body = m_exchange->request().body;
+            m_body.replace(m_request.maxTokensOffset, m_request.maxTokensLength, QByteArray::number(*limit));
+        } else if (limit && *limit > 0 && *m_request.maxTokens > *limit) {
             return failClient(400, "max_tokens: " + QByteArray::number(*m_request.maxTokens) + " > " +
                                        QByteArray::number(*limit) +
                                        ", which is the maximum allowed number of output "
                                        "tokens for " +
                                        m_request.model + '.');
+        }
     }
     acquireKeyLease();
 }
@@ -249,7 +254,7 @@ void MessagesJob::sendUpstream()
     if (!request.query.isEmpty())
         url.setQuery(QString::fromUtf8(request.query));
     up.url = url;
-    up.body = request.body;
+    up.body = m_body.isNull() ? request.body : m_body;
     up.timeouts = m_worker.context().options().timeouts;
     Upstream::AccountCredential credential;
     credential.kind =

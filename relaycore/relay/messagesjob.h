@@ -66,6 +66,7 @@ private:
     const bool m_countTokens;
     std::shared_ptr<const Domain::ApiKey> m_key;
     MessageRequest m_request;
+    QByteArray m_body; // set only when the relay had to change the client's body (max_tokens clamp)
     QByteArray m_requestId;
     Phase m_phase = Phase::Starting;
 
