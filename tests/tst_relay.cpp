@@ -51,6 +51,7 @@ private Q_SLOTS:
     void streamRoundTripIsByteIdentical();
     void usageAndCostAreRecordedExactly();
     void clientKeyIsNeverForwarded();
+    void oauthAccountSendsBearerTokenAndOAuthBeta();
     void rejectsMissingBadAndUnknownKeys();
     void acceptsBearerAndNodeRelayPaths();
     void disabledKeyStopsWorkingWithinASecond();
@@ -196,6 +197,29 @@ void TstRelay::clientKeyIsNeverForwarded()
     QCOMPARE(headers.value(u"anthropic-beta").toString(), u"claude-code-20250219,interleaved-thinking-2025-05-14");
     QCOMPARE(headers.value(u"x-stainless-lang").toString(), u"js");
     QVERIFY(!QJsonDocument(seen).toJson().contains(m_key));
+}
+
+void TstRelay::oauthAccountSendsBearerTokenAndOAuthBeta()
+{
+    Domain::NewAccount request;
+    request.name = QStringLiteral("subscription");
+    request.type = Domain::AccountType::OAuth;
+    request.baseUrl = m_h->mock().baseUrl().toString();
+    request.secret = "sk-ant-oat01-access-token";
+    std::optional<Domain::Result<Domain::Account>> created;
+    m_h->accounts().create(request, this, [&](const Domain::Result<Domain::Account> &r) { created = r; });
+    QTRY_VERIFY(created.has_value() && created->ok());
+    QVERIFY2(m_h->startRelay(), qPrintable(m_h->errorString()));
+    QCOMPARE(
+        m_h->send(post("/v1/messages", m_key,
+                       j("{'model':'claude-sonnet-4-5','max_tokens':10,'messages':[{'role':'user','content':'hi'}]}"),
+                       "anthropic-beta: claude-code-20250219\r\n"))
+            .status,
+        200);
+    const QJsonObject headers = lastMockRequest().value(u"headers").toObject();
+    QCOMPARE(headers.value(u"authorization").toString(), u"Bearer sk-ant-oat01-access-token");
+    QVERIFY(!headers.contains(u"x-api-key"));
+    QCOMPARE(headers.value(u"anthropic-beta").toString(), u"claude-code-20250219,oauth-2025-04-20");
 }
 
 void TstRelay::rejectsMissingBadAndUnknownKeys()
