@@ -1,12 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "redis/client.h"
 
-#include <QFile>
+#include "redis/hiredisqtadapter.h"
+
 #include <QLoggingCategory>
 #include <QRandomGenerator>
-#include <QSocketNotifier>
 #include <QThread>
-#include <QVarLengthArray>
 
 #include <hiredis/async.h>
 #include <hiredis/hiredis.h>
@@ -43,13 +42,6 @@ Reply convert(const redisReply *r)
     }
 }
 
-QString errorText(const redisAsyncContext *ac)
-{
-    if (ac->errstr[0] == '\0')
-        return QStringLiteral("server closed the connection");
-    return QString::fromLocal8Bit(ac->errstr);
-}
-
 } // namespace
 
 struct Client::ScanState
@@ -65,6 +57,7 @@ struct Client::ScanState
 Client::Client(ConnectionOptions options, QObject *parent)
     : QObject(parent)
     , m_options(std::move(options))
+    , m_redis(std::make_unique<HiredisQtAdapter>(this, [this] { afterIo(); }))
     , m_reconnectTimer(this)
     , m_watchdog(this)
 {
@@ -88,12 +81,7 @@ Client::~Client()
     // Pending callbacks are dropped: running user code from a destructor invites use-after-free.
     m_completed.clear();
     m_queued.clear();
-    if (m_ac) {
-        redisAsyncContext *ac = m_ac;
-        m_ac = nullptr;
-        ac->data = nullptr; // hiredis now runs our callbacks with NULL replies; they must see no client
-        redisAsyncFree(ac);
-    }
+    m_redis->close(); // hiredis now runs our callbacks with NULL replies; they see no client
     m_inFlight.clear();
     m_stats->connected.store(false, std::memory_order_relaxed);
     m_stats->inFlight.store(0, std::memory_order_relaxed);
@@ -358,16 +346,7 @@ void Client::submitBatch(QList<QList<QByteArray>> commands, std::function<void(B
 
 bool Client::send(Pending &pending)
 {
-    if (!m_ac)
-        return false;
-    QVarLengthArray<const char *, 16> argv;
-    QVarLengthArray<size_t, 16> lengths;
-    for (const QByteArray &arg : std::as_const(pending.args)) {
-        argv.append(arg.constData());
-        lengths.append(size_t(arg.size()));
-    }
-    if (redisAsyncCommandArgv(m_ac, &Client::onReplyCallback, nullptr, int(argv.size()), argv.data(), lengths.data()) !=
-        REDIS_OK)
+    if (!m_redis->send(pending.args, &Client::onReplyCallback))
         return false;
     pending.args.clear();
     pending.sentAtUsec = nowUsec();
@@ -430,40 +409,13 @@ void Client::connectNow()
     if (m_state != State::Down)
         return;
     ++m_generation;
-    m_tcpConnected = false;
-    m_lost = false;
-    m_ioError.clear();
     m_connectDeadlineMs = nowMs() + m_options.connectTimeoutMs;
-
-    redisAsyncContext *ac = nullptr;
-    if (m_options.transport == ConnectionOptions::Transport::Unix)
-        ac = redisAsyncConnectUnix(QFile::encodeName(m_options.socketPath).constData());
-    else
-        ac = redisAsyncConnect(m_options.host.toUtf8().constData(), m_options.port);
-    if (!ac) {
-        m_state = State::Connecting;
-        dropConnection(QStringLiteral("cannot allocate a Redis connection"), false);
-        return;
-    }
-    if (ac->err) {
-        const QString message = errorText(ac);
-        redisAsyncFree(ac);
-        m_state = State::Connecting;
-        dropConnection(QStringLiteral("cannot connect to Redis at %1: %2").arg(m_options.endpoint(), message), false);
-        return;
-    }
-    m_ac = ac;
+    const QString error = m_redis->open(m_options);
     m_state = State::Connecting;
-    ac->data = this;
-    ac->ev.data = this;
-    ac->ev.addRead = &Client::addRead;
-    ac->ev.delRead = &Client::delRead;
-    ac->ev.addWrite = &Client::addWrite;
-    ac->ev.delWrite = &Client::delWrite;
-    ac->ev.cleanup = &Client::cleanup;
-    redisAsyncSetDisconnectCallback(ac, &Client::onDisconnectCallback);
-    // Registering the connect callback asks for a write event, which is how hiredis notices the connect.
-    redisAsyncSetConnectCallback(ac, &Client::onConnectCallback);
+    if (!error.isEmpty()) {
+        dropConnection(error, false);
+        return;
+    }
     armWatchdog(m_connectDeadlineMs);
     qCDebug(lcRedisClient) << "connecting to" << m_options.endpoint();
 }
@@ -541,13 +493,7 @@ void Client::becomeReady()
 
 void Client::dropConnection(const QString &reason, bool timedOut)
 {
-    if (m_ac) {
-        redisAsyncContext *ac = m_ac;
-        m_ac = nullptr;
-        ac->data = nullptr; // our callbacks ignore the NULL replies hiredis delivers while freeing
-        redisAsyncFree(ac);
-    }
-    cleanup(this);
+    m_redis->close();
     const bool wasReady = m_state == State::Ready;
     m_state = State::Down;
     m_stats->connected.store(false, std::memory_order_relaxed);
@@ -636,17 +582,13 @@ void Client::checkDeadlines()
 
 void Client::afterIo()
 {
-    if (m_tcpConnected) {
-        m_tcpConnected = false;
-        if (m_ac)
-            startHandshake();
-    }
-    if (m_lost) {
-        m_lost = false;
+    if (m_redis->takeConnected() && m_redis->isOpen())
+        startHandshake();
+    if (const std::optional<QString> ioError = m_redis->takeLost()) {
         QPointer<Client> self(this);
         const QString reason = m_state == State::Ready ? QStringLiteral("lost the connection to Redis at %1: %2")
                                                        : QStringLiteral("cannot connect to Redis at %1: %2");
-        dropConnection(reason.arg(m_options.endpoint(), m_ioError), false);
+        dropConnection(reason.arg(m_options.endpoint(), *ioError), false);
         if (!self)
             return;
     }
@@ -655,33 +597,9 @@ void Client::afterIo()
 
 // --- hiredis hooks -----------------------------------------------------------------------------------------------
 
-void Client::onConnectCallback(const redisAsyncContext *ac, int status)
-{
-    auto *client = static_cast<Client *>(ac->data);
-    if (!client)
-        return;
-    if (status == REDIS_OK) {
-        client->m_tcpConnected = true;
-        return;
-    }
-    client->m_ac = nullptr; // hiredis frees the context after this callback
-    client->m_lost = true;
-    client->m_ioError = errorText(ac);
-}
-
-void Client::onDisconnectCallback(const redisAsyncContext *ac, int)
-{
-    auto *client = static_cast<Client *>(ac->data);
-    if (!client)
-        return;
-    client->m_ac = nullptr; // hiredis frees the context after this callback
-    client->m_lost = true;
-    client->m_ioError = errorText(ac);
-}
-
 void Client::onReplyCallback(redisAsyncContext *ac, void *reply, void *)
 {
-    auto *client = static_cast<Client *>(ac->data);
+    auto *client = static_cast<Client *>(HiredisQtAdapter::ownerOf(ac));
     if (!client)
         return;
     if (!reply) {
@@ -691,7 +609,7 @@ void Client::onReplyCallback(redisAsyncContext *ac, void *reply, void *)
         Pending pending = std::move(client->m_inFlight.front());
         client->m_inFlight.pop_front();
         client->fail(std::move(pending.done), Error::Kind::Disconnected,
-                     QStringLiteral("Redis connection lost before the reply: %1").arg(errorText(ac)));
+                     QStringLiteral("Redis connection lost before the reply: %1").arg(HiredisQtAdapter::errorText(ac)));
         client->m_stats->inFlight.store(qint64(client->m_inFlight.size()), std::memory_order_relaxed);
         return;
     }
@@ -712,64 +630,6 @@ void Client::handleReply(redisReply *reply)
     if (result.reply.isError())
         m_stats->errorReplies.fetch_add(1, std::memory_order_relaxed);
     m_completed.push_back({std::move(pending.done), std::move(result)});
-}
-
-// A small Qt event adapter: one read and one write QSocketNotifier on the hiredis fd. Notifiers are disabled and
-// deleted later on cleanup, because cleanup can run inside their own activated() signal.
-void Client::addRead(void *data)
-{
-    auto *client = static_cast<Client *>(data);
-    if (!client->m_readNotifier && client->m_ac) {
-        client->m_readNotifier = new QSocketNotifier(client->m_ac->c.fd, QSocketNotifier::Read, client);
-        connect(client->m_readNotifier, &QSocketNotifier::activated, client, [client] {
-            if (client->m_ac)
-                redisAsyncHandleRead(client->m_ac);
-            client->afterIo();
-        });
-    }
-    if (client->m_readNotifier)
-        client->m_readNotifier->setEnabled(true);
-}
-
-void Client::delRead(void *data)
-{
-    auto *client = static_cast<Client *>(data);
-    if (client->m_readNotifier)
-        client->m_readNotifier->setEnabled(false);
-}
-
-void Client::addWrite(void *data)
-{
-    auto *client = static_cast<Client *>(data);
-    if (!client->m_writeNotifier && client->m_ac) {
-        client->m_writeNotifier = new QSocketNotifier(client->m_ac->c.fd, QSocketNotifier::Write, client);
-        connect(client->m_writeNotifier, &QSocketNotifier::activated, client, [client] {
-            if (client->m_ac)
-                redisAsyncHandleWrite(client->m_ac);
-            client->afterIo();
-        });
-    }
-    if (client->m_writeNotifier)
-        client->m_writeNotifier->setEnabled(true);
-}
-
-void Client::delWrite(void *data)
-{
-    auto *client = static_cast<Client *>(data);
-    if (client->m_writeNotifier)
-        client->m_writeNotifier->setEnabled(false);
-}
-
-void Client::cleanup(void *data)
-{
-    auto *client = static_cast<Client *>(data);
-    for (QSocketNotifier **notifier : {&client->m_readNotifier, &client->m_writeNotifier}) {
-        if (*notifier) {
-            (*notifier)->setEnabled(false);
-            (*notifier)->deleteLater();
-            *notifier = nullptr;
-        }
-    }
 }
 
 } // namespace Relay::Redis

@@ -17,9 +17,10 @@
 
 struct redisAsyncContext;
 struct redisReply;
-class QSocketNotifier;
 
 namespace Relay::Redis {
+
+class HiredisQtAdapter;
 
 // What a command does while the client is not connected.
 enum class WhenDown {
@@ -140,22 +141,13 @@ private:
     qint64 nowUsec() const { return m_clock.nsecsElapsed() / 1000; }
     int effectiveTimeout(const CommandOptions &options) const;
 
-    // hiredis hooks (C callbacks); they only record what happened, afterIo() acts on it outside hiredis.
-    static void onConnectCallback(const redisAsyncContext *ac, int status);
-    static void onDisconnectCallback(const redisAsyncContext *ac, int status);
+    // hiredis reply hook (C callback): it records the outcome, afterIo() delivers it outside hiredis.
     static void onReplyCallback(redisAsyncContext *ac, void *reply, void *privdata);
-    static void addRead(void *data);
-    static void delRead(void *data);
-    static void addWrite(void *data);
-    static void delWrite(void *data);
-    static void cleanup(void *data);
     void handleReply(redisReply *reply);
 
     ConnectionOptions m_options;
     State m_state = State::Down;
-    redisAsyncContext *m_ac = nullptr;
-    QSocketNotifier *m_readNotifier = nullptr;
-    QSocketNotifier *m_writeNotifier = nullptr;
+    std::unique_ptr<HiredisQtAdapter> m_redis;
     std::deque<Pending> m_inFlight;
     std::deque<Pending> m_queued;
     std::deque<Completed> m_completed;
@@ -169,11 +161,6 @@ private:
     bool m_deliveryScheduled = false;
     qint64 m_connectDeadlineMs = 0;
     quint64 m_generation = 0;
-    // Recorded by hiredis callbacks, handled by afterIo().
-    bool m_tcpConnected = false;
-    bool m_connectFailed = false;
-    bool m_lost = false;
-    QString m_ioError;
     QString m_lastError;
     std::shared_ptr<Statistics> m_stats = std::make_shared<Statistics>();
     std::function<void(qint64)> m_roundTripObserver;

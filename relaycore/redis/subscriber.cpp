@@ -1,12 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "redis/subscriber.h"
 
-#include <QFile>
+#include "redis/hiredisqtadapter.h"
+
 #include <QLoggingCategory>
 #include <QPointer>
 #include <QRandomGenerator>
-#include <QSocketNotifier>
-#include <QVarLengthArray>
 
 #include <hiredis/async.h>
 #include <hiredis/hiredis.h>
@@ -19,13 +18,6 @@ namespace Relay::Redis {
 
 namespace {
 
-QString errorText(const redisAsyncContext *ac)
-{
-    if (ac->errstr[0] == '\0')
-        return QStringLiteral("server closed the connection");
-    return QString::fromLocal8Bit(ac->errstr);
-}
-
 QByteArray elementBytes(const redisReply *reply, size_t index)
 {
     if (index >= reply->elements)
@@ -36,23 +28,13 @@ QByteArray elementBytes(const redisReply *reply, size_t index)
     return QByteArray(e->str, qsizetype(e->len));
 }
 
-bool sendArgv(redisAsyncContext *ac, redisCallbackFn *fn, void *privdata, const QList<QByteArray> &args)
-{
-    QVarLengthArray<const char *, 8> argv;
-    QVarLengthArray<size_t, 8> lengths;
-    for (const QByteArray &arg : args) {
-        argv.append(arg.constData());
-        lengths.append(size_t(arg.size()));
-    }
-    return redisAsyncCommandArgv(ac, fn, privdata, int(argv.size()), argv.data(), lengths.data()) == REDIS_OK;
-}
-
 } // namespace
 
 Subscriber::Subscriber(ConnectionOptions options, QList<QByteArray> channels, QObject *parent)
     : QObject(parent)
     , m_options(std::move(options))
     , m_channels(std::move(channels))
+    , m_redis(std::make_unique<HiredisQtAdapter>(this, [this] { afterIo(); }))
     , m_reconnectTimer(this)
     , m_deadline(this)
 {
@@ -72,54 +54,27 @@ Subscriber::Subscriber(ConnectionOptions options, QList<QByteArray> channels, QO
 
 Subscriber::~Subscriber()
 {
-    if (m_ac) {
-        redisAsyncContext *ac = m_ac;
-        m_ac = nullptr;
-        ac->data = nullptr; // callbacks run during the free must see no subscriber
-        redisAsyncFree(ac);
-    }
+    m_redis->close(); // callbacks run during the free see no subscriber
 }
 
 void Subscriber::connectNow()
 {
     if (m_state != State::Down)
         return;
-    m_tcpConnected = false;
-    m_lost = false;
-    m_ioError.clear();
     m_handshakeError.clear();
     m_confirmations = 0;
     m_justSubscribed = false;
     m_messages.clear(); // from a dead connection; resubscribed() tells listeners to resync anyway
 
-    redisAsyncContext *ac = nullptr;
-    if (m_options.transport == ConnectionOptions::Transport::Unix)
-        ac = redisAsyncConnectUnix(QFile::encodeName(m_options.socketPath).constData());
-    else
-        ac = redisAsyncConnect(m_options.host.toUtf8().constData(), m_options.port);
+    const QString error = m_redis->open(m_options);
     m_state = State::Connecting;
-    if (!ac) {
-        dropConnection(QStringLiteral("cannot allocate a Redis connection"));
+    if (!error.isEmpty()) {
+        dropConnection(error);
         return;
     }
-    if (ac->err) {
-        const QString message = errorText(ac);
-        redisAsyncFree(ac);
-        dropConnection(QStringLiteral("cannot connect to Redis at %1: %2").arg(m_options.endpoint(), message));
-        return;
-    }
+    // A subscriber only reads: without keep-alive a dead peer goes unnoticed.
     if (m_options.transport == ConnectionOptions::Transport::Tcp)
-        redisEnableKeepAlive(&ac->c); // a subscriber only reads: without keep-alive a dead peer goes unnoticed
-    m_ac = ac;
-    ac->data = this;
-    ac->ev.data = this;
-    ac->ev.addRead = &Subscriber::addRead;
-    ac->ev.delRead = &Subscriber::delRead;
-    ac->ev.addWrite = &Subscriber::addWrite;
-    ac->ev.delWrite = &Subscriber::delWrite;
-    ac->ev.cleanup = &Subscriber::cleanup;
-    redisAsyncSetDisconnectCallback(ac, &Subscriber::onDisconnectCallback);
-    redisAsyncSetConnectCallback(ac, &Subscriber::onConnectCallback);
+        redisEnableKeepAlive(&m_redis->context()->c);
     m_deadline.start(std::max(1, m_options.connectTimeoutMs));
 }
 
@@ -139,7 +94,7 @@ void Subscriber::startHandshake()
     steps << QList<QByteArray>{QByteArrayLiteral("PING")};
     m_handshakeRepliesLeft = int(steps.size());
     for (const QList<QByteArray> &step : std::as_const(steps)) {
-        if (!sendArgv(m_ac, &Subscriber::onHandshakeReply, nullptr, step)) {
+        if (!m_redis->send(step, &Subscriber::onHandshakeReply)) {
             dropConnection(QStringLiteral("cannot send the Redis handshake"));
             return;
         }
@@ -152,19 +107,13 @@ void Subscriber::subscribeAll()
     m_confirmations = 0;
     QList<QByteArray> args{QByteArrayLiteral("SUBSCRIBE")};
     args << m_channels;
-    if (!sendArgv(m_ac, &Subscriber::onSubscribeReply, nullptr, args))
+    if (!m_redis->send(args, &Subscriber::onSubscribeReply))
         dropConnection(QStringLiteral("cannot send SUBSCRIBE"));
 }
 
 void Subscriber::dropConnection(const QString &reason)
 {
-    if (m_ac) {
-        redisAsyncContext *ac = m_ac;
-        m_ac = nullptr;
-        ac->data = nullptr;
-        redisAsyncFree(ac);
-    }
-    cleanup(this);
+    m_redis->close();
     m_deadline.stop();
     const bool wasSubscribed = m_state == State::Subscribed;
     m_state = State::Down;
@@ -186,16 +135,12 @@ void Subscriber::scheduleReconnect()
 void Subscriber::afterIo()
 {
     QPointer<Subscriber> self(this);
-    if (m_tcpConnected) {
-        m_tcpConnected = false;
-        if (m_ac)
-            startHandshake();
-    }
-    if (m_lost) {
-        m_lost = false;
+    if (m_redis->takeConnected() && m_redis->isOpen())
+        startHandshake();
+    if (const std::optional<QString> ioError = m_redis->takeLost()) {
         const QString reason = m_state == State::Subscribed ? QStringLiteral("lost the connection to Redis at %1: %2")
                                                             : QStringLiteral("cannot connect to Redis at %1: %2");
-        dropConnection(reason.arg(m_options.endpoint(), m_ioError));
+        dropConnection(reason.arg(m_options.endpoint(), *ioError));
         return;
     }
     if (!m_handshakeError.isEmpty()) {
@@ -204,7 +149,7 @@ void Subscriber::afterIo()
         dropConnection(QStringLiteral("Redis at %1 refused the subscriber: %2").arg(m_options.endpoint(), error));
         return;
     }
-    if (m_state == State::Handshaking && m_handshakeRepliesLeft == 0 && m_ac)
+    if (m_state == State::Handshaking && m_handshakeRepliesLeft == 0 && m_redis->isOpen())
         subscribeAll();
     if (m_justSubscribed) {
         m_justSubscribed = false;
@@ -229,33 +174,9 @@ void Subscriber::afterIo()
 
 // --- hiredis hooks -----------------------------------------------------------------------------------------------
 
-void Subscriber::onConnectCallback(const redisAsyncContext *ac, int status)
-{
-    auto *self = static_cast<Subscriber *>(ac->data);
-    if (!self)
-        return;
-    if (status == REDIS_OK) {
-        self->m_tcpConnected = true;
-        return;
-    }
-    self->m_ac = nullptr; // hiredis frees the context after this callback
-    self->m_lost = true;
-    self->m_ioError = errorText(ac);
-}
-
-void Subscriber::onDisconnectCallback(const redisAsyncContext *ac, int)
-{
-    auto *self = static_cast<Subscriber *>(ac->data);
-    if (!self)
-        return;
-    self->m_ac = nullptr; // hiredis frees the context after this callback
-    self->m_lost = true;
-    self->m_ioError = errorText(ac);
-}
-
 void Subscriber::onHandshakeReply(redisAsyncContext *ac, void *reply, void *)
 {
-    auto *self = static_cast<Subscriber *>(ac->data);
+    auto *self = static_cast<Subscriber *>(HiredisQtAdapter::ownerOf(ac));
     if (!self || !reply)
         return;
     const auto *r = static_cast<const redisReply *>(reply);
@@ -266,7 +187,7 @@ void Subscriber::onHandshakeReply(redisAsyncContext *ac, void *reply, void *)
 
 void Subscriber::onSubscribeReply(redisAsyncContext *ac, void *reply, void *)
 {
-    auto *self = static_cast<Subscriber *>(ac->data);
+    auto *self = static_cast<Subscriber *>(HiredisQtAdapter::ownerOf(ac));
     if (!self || !reply)
         return; // NULL while hiredis tears the connection down
     const auto *r = static_cast<const redisReply *>(reply);
@@ -278,64 +199,6 @@ void Subscriber::onSubscribeReply(redisAsyncContext *ac, void *reply, void *)
     } else if (kind == "subscribe") {
         if (++self->m_confirmations == self->m_channels.size())
             self->m_justSubscribed = true;
-    }
-}
-
-// The same small Qt event adapter as Client's: one read and one write QSocketNotifier on the hiredis fd,
-// disabled and deleted later on cleanup because cleanup can run inside their own activated() signal.
-void Subscriber::addRead(void *data)
-{
-    auto *self = static_cast<Subscriber *>(data);
-    if (!self->m_readNotifier && self->m_ac) {
-        self->m_readNotifier = new QSocketNotifier(self->m_ac->c.fd, QSocketNotifier::Read, self);
-        connect(self->m_readNotifier, &QSocketNotifier::activated, self, [self] {
-            if (self->m_ac)
-                redisAsyncHandleRead(self->m_ac);
-            self->afterIo();
-        });
-    }
-    if (self->m_readNotifier)
-        self->m_readNotifier->setEnabled(true);
-}
-
-void Subscriber::delRead(void *data)
-{
-    auto *self = static_cast<Subscriber *>(data);
-    if (self->m_readNotifier)
-        self->m_readNotifier->setEnabled(false);
-}
-
-void Subscriber::addWrite(void *data)
-{
-    auto *self = static_cast<Subscriber *>(data);
-    if (!self->m_writeNotifier && self->m_ac) {
-        self->m_writeNotifier = new QSocketNotifier(self->m_ac->c.fd, QSocketNotifier::Write, self);
-        connect(self->m_writeNotifier, &QSocketNotifier::activated, self, [self] {
-            if (self->m_ac)
-                redisAsyncHandleWrite(self->m_ac);
-            self->afterIo();
-        });
-    }
-    if (self->m_writeNotifier)
-        self->m_writeNotifier->setEnabled(true);
-}
-
-void Subscriber::delWrite(void *data)
-{
-    auto *self = static_cast<Subscriber *>(data);
-    if (self->m_writeNotifier)
-        self->m_writeNotifier->setEnabled(false);
-}
-
-void Subscriber::cleanup(void *data)
-{
-    auto *self = static_cast<Subscriber *>(data);
-    for (QSocketNotifier **notifier : {&self->m_readNotifier, &self->m_writeNotifier}) {
-        if (*notifier) {
-            (*notifier)->setEnabled(false);
-            (*notifier)->deleteLater();
-            *notifier = nullptr;
-        }
     }
 }
 

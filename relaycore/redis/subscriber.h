@@ -10,12 +10,14 @@
 #include <QTimer>
 
 #include <deque>
+#include <memory>
 #include <utility>
 
 struct redisAsyncContext;
-class QSocketNotifier;
 
 namespace Relay::Redis {
+
+class HiredisQtAdapter;
 
 // A dedicated Redis connection in subscribe mode (SUBSCRIBE to a fixed list of channels).
 //
@@ -57,22 +59,13 @@ private:
     void scheduleReconnect();
     void afterIo();
 
-    static void onConnectCallback(const redisAsyncContext *ac, int status);
-    static void onDisconnectCallback(const redisAsyncContext *ac, int status);
     static void onHandshakeReply(redisAsyncContext *ac, void *reply, void *privdata);
     static void onSubscribeReply(redisAsyncContext *ac, void *reply, void *privdata);
-    static void addRead(void *data);
-    static void delRead(void *data);
-    static void addWrite(void *data);
-    static void delWrite(void *data);
-    static void cleanup(void *data);
 
     ConnectionOptions m_options;
     QList<QByteArray> m_channels;
     State m_state = State::Down;
-    redisAsyncContext *m_ac = nullptr;
-    QSocketNotifier *m_readNotifier = nullptr;
-    QSocketNotifier *m_writeNotifier = nullptr;
+    std::unique_ptr<HiredisQtAdapter> m_redis;
     QTimer m_reconnectTimer;
     QTimer m_deadline; // connect + handshake + subscribe must finish within connectTimeoutMs
     int m_backoffMs = 0;
@@ -80,13 +73,10 @@ private:
     QString m_lastError;
 
     // Recorded by hiredis callbacks, acted on by afterIo() once hiredis has returned.
-    bool m_tcpConnected = false;
-    bool m_lost = false;
     int m_handshakeRepliesLeft = 0;
     QString m_handshakeError;
     int m_confirmations = 0;
     bool m_justSubscribed = false;
-    QString m_ioError;
     std::deque<std::pair<QByteArray, QByteArray>> m_messages;
 };
 
