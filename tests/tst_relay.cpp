@@ -61,6 +61,8 @@ private Q_SLOTS:
     void failsOverBeforeFirstByteAndCoolsTheAccount();
     void passesUpstreamErrorThroughWhenNoAccountIsLeft();
     void unauthorizedAccountNeedsAnOperator();
+    void everyUpstreamFaultHasItsClientOutcomeAndAccountState_data();
+    void everyUpstreamFaultHasItsClientOutcomeAndAccountState();
     void connectFailureGives502();
     void midStreamErrorIsForwarded();
     void cutStreamEndsWithAnErrorEvent();
@@ -95,6 +97,25 @@ void TstRelay::init()
 
 void TstRelay::cleanup()
 {
+    // Whatever the test did, no request may leave a concurrency lease behind.
+    if (m_h && !QTest::currentTestFailed() && m_h->redis().isRunning() && !m_h->redis().isPaused()) {
+        QByteArray cursor = "0";
+        qint64 held = -1;
+        for (int wait = 0; wait < 300 && held != 0; ++wait) {
+            held = 0;
+            do {
+                const auto reply = m_h->redis().command({"SCAN", cursor, "MATCH", "rd:*:leases", "COUNT", "1000"});
+                if (reply.elements.size() != 2)
+                    break;
+                cursor = reply.elements.at(0).toByteArray();
+                for (const auto &key : reply.elements.at(1).toList())
+                    held += m_h->redis().command({"ZCARD", key}).toInteger();
+            } while (cursor != "0");
+            if (held != 0)
+                QTest::qWait(10);
+        }
+        QVERIFY2(held == 0, "a concurrency lease was left behind");
+    }
     m_h.reset();
 }
 
@@ -313,8 +334,8 @@ void TstRelay::failsOverBeforeFirstByteAndCoolsTheAccount()
     QCOMPARE(r.status, 200);
     QVERIFY(r.body.contains("message_stop"));
     QCOMPARE(m_h->mock().requests().size(), 2); // the 429, then the other account
-    const auto state = m_h->redis().command({"HGETALL", "rd:{acct:" + bad + "}:state"}).toList();
-    QVERIFY2(state.contains("cooling"), QByteArray(state.join(' ')).constData());
+    QTRY_VERIFY_WITH_TIMEOUT(
+        m_h->redis().command({"HGETALL", "rd:{acct:" + bad + "}:state"}).toList().contains("cooling"), 3000);
     // While it cools down the limited account is not asked again.
     QCOMPARE(m_h->send(post("/v1/messages", m_key, body)).status, 200);
     QCOMPARE(m_h->mock().requests().size(), 3);
@@ -351,8 +372,52 @@ void TstRelay::unauthorizedAccountNeedsAnOperator()
     const QByteArray body =
         j("{'model':'claude-sonnet-4-5','max_tokens':100,'messages':[{'role':'user','content':'hi'}]}");
     QCOMPARE(m_h->send(post("/v1/messages", m_key, body)).status, 200);
-    QVERIFY(m_h->redis().command({"HGETALL", "rd:{acct:" + broken + "}:state"}).toList().contains("unauthorized"));
-    QVERIFY(m_h->redis().command({"HGETALL", "rd:{acct:" + banned + "}:state"}).toList().contains("blocked"));
+    QTRY_VERIFY_WITH_TIMEOUT(
+        m_h->redis().command({"HGETALL", "rd:{acct:" + broken + "}:state"}).toList().contains("unauthorized"), 3000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        m_h->redis().command({"HGETALL", "rd:{acct:" + banned + "}:state"}).toList().contains("blocked"), 3000);
+}
+
+void TstRelay::everyUpstreamFaultHasItsClientOutcomeAndAccountState_data()
+{
+    QTest::addColumn<QString>("fault");
+    QTest::addColumn<int>("status");
+    QTest::addColumn<QByteArray>("errorType");
+    QTest::addColumn<QByteArray>("accountState");
+    QTest::newRow("429") << "429" << 429 << QByteArray("rate_limit_error") << QByteArray("cooling");
+    QTest::newRow("529") << "529" << 529 << QByteArray("overloaded_error") << QByteArray("cooling");
+    QTest::newRow("500") << "500" << 500 << QByteArray("api_error") << QByteArray("cooling");
+    QTest::newRow("401") << "401" << 401 << QByteArray("authentication_error") << QByteArray("unauthorized");
+    QTest::newRow("403") << "403" << 403 << QByteArray("permission_error") << QByteArray("blocked");
+    QTest::newRow("hang") << "hang" << 504 << QByteArray("timeout_error") << QByteArray("cooling");
+    QTest::newRow("400 is the request's fault") << "400" << 400 << QByteArray("invalid_request_error") << QByteArray();
+}
+
+// One account with a standing fault: the client gets the upstream's error (or 502/504), the account the state.
+void TstRelay::everyUpstreamFaultHasItsClientOutcomeAndAccountState()
+{
+    QFETCH(QString, fault);
+    QFETCH(int, status);
+    QFETCH(QByteArray, errorType);
+    QFETCH(QByteArray, accountState);
+    const QByteArray account =
+        createAccount(QStringLiteral("faulty"), m_h->mock().baseUrl().toString() + QStringLiteral("/_fault/") + fault);
+    m_h->settings().upstreamFirstByteTimeout = std::chrono::milliseconds(1000);
+    QVERIFY2(m_h->startRelay(), qPrintable(m_h->errorString()));
+    const auto r =
+        m_h->send(post("/v1/messages", m_key,
+                       j("{'model':'claude-sonnet-4-5','max_tokens':10,'messages':[{'role':'user','content':'hi'}]}")));
+    QCOMPARE(r.status, status);
+    QCOMPARE(QJsonDocument::fromJson(r.body).object().value(u"error").toObject().value(u"type").toString().toUtf8(),
+             errorType);
+    const auto state = [&] { return m_h->redis().command({"HGETALL", "rd:{acct:" + account + "}:state"}).toList(); };
+    // The health write goes out beside the answer, not before it.
+    if (accountState.isEmpty()) {
+        QTest::qWait(200);
+        QVERIFY(state().isEmpty());
+    } else {
+        QTRY_VERIFY2_WITH_TIMEOUT(state().contains(accountState), QByteArray(state().join(' ')).constData(), 3000);
+    }
 }
 
 void TstRelay::connectFailureGives502()
