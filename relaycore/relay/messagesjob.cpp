@@ -503,6 +503,13 @@ void MessagesJob::complete(int status)
     if (!m_accountLease.isEmpty())
         record.leaseReleases.append({std::exchange(m_accountLease, {}), m_requestId});
 
+    if (Log::sampleRequest()) {
+        // Sampled, and never a body or a secret: ids, model, outcome, sizes and timings only.
+        Log::logger().info("request {} key={} account={} model={} status={} stream={} attempts={} in={} out={} "
+                           "upstream_ms={}",
+                           m_requestId, record.keyId, record.accountId, m_request.model, status, m_streaming,
+                           m_attempts, record.usage.inputTokens, record.usage.outputTokens, m_upstreamNs / 1'000'000);
+    }
     const ProxyMetrics &metrics = m_worker.context().metrics();
     const Usage::TokenUsage &u = record.usage;
     Metrics::Shard *shard = m_worker.shard();
