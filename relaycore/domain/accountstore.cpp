@@ -14,8 +14,11 @@ using namespace Qt::StringLiterals;
 namespace Relay::Domain {
 
 using StoreSupport::later;
+using StoreSupport::noClient;
 using StoreSupport::nowMs;
+using StoreSupport::readIndexedRecords;
 using StoreSupport::redisError;
+using StoreSupport::transactionError;
 
 namespace {
 
@@ -24,11 +27,6 @@ constexpr int MaxPriority = 1000;
 Error notFound(const QByteArray &id)
 {
     return {Error::Kind::NotFound, u"no account with id %1"_s.arg(QString::fromLatin1(id))};
-}
-
-Error noClient()
-{
-    return {Error::Kind::Redis, u"no Redis client"_s};
 }
 
 } // namespace
@@ -115,10 +113,8 @@ void AccountStore::create(const NewAccount &request, QObject *context, Callback<
         {"EXEC"},
     };
     m_client->pipeline(commands, context, [account, callback](const Redis::BatchResult &result) {
-        if (Error error = redisError(result, u"cannot store the account"_s))
+        if (Error error = transactionError(result, u"cannot store the account"_s))
             return callback(Result<Account>::failure(error));
-        if (!result.replies.constLast().isArray())
-            return callback(Result<Account>::failure(Error::Kind::Redis, u"the transaction was aborted"_s));
         callback(Result<Account>::success(account));
     });
 }
@@ -174,37 +170,26 @@ void AccountStore::get(const QByteArray &id, QObject *context, Callback<Account>
 
 void AccountStore::list(QObject *context, Callback<QList<Account>> callback) const
 {
-    QPointer<Redis::Client> client = m_client;
-    if (!client)
-        return later(context, [callback] { callback(Result<QList<Account>>::failure(noClient())); });
     const DomainKeys keys = m_keys;
     const SecretBox box = m_box;
-    client->command({"SMEMBERS", keys.accountIndex()}, context,
-                    [client, keys, box, context, callback](const Redis::Result &result) {
-                        if (Error error = redisError(result, u"cannot list accounts"_s))
-                            return callback(Result<QList<Account>>::failure(error));
-                        const QList<QByteArray> ids = result.reply.toByteArrayList();
-                        if (ids.isEmpty() || !client)
-                            return callback(Result<QList<Account>>::success({}));
-                        QList<QList<QByteArray>> reads;
-                        for (const QByteArray &id : ids)
-                            reads.append({"HGETALL", keys.accountRecord(id)});
-                        client->pipeline(reads, context, [box, callback](const Redis::BatchResult &batch) {
-                            if (Error error = redisError(batch, u"cannot read accounts"_s))
-                                return callback(Result<QList<Account>>::failure(error));
-                            QList<Account> out;
-                            for (const Redis::Reply &reply : batch.replies) {
-                                if (std::optional<Account> account = fromRecord(reply.toByteArrayList(), box))
-                                    out.append(std::move(*account));
-                            }
-                            std::sort(out.begin(), out.end(), [](const Account &a, const Account &b) {
-                                if (a.priority != b.priority)
-                                    return a.priority < b.priority;
-                                return a.createdAt != b.createdAt ? a.createdAt < b.createdAt : a.id < b.id;
-                            });
-                            callback(Result<QList<Account>>::success(std::move(out)));
-                        });
-                    });
+    readIndexedRecords(
+        m_client, keys.accountIndex(), [keys](const QByteArray &id) { return keys.accountRecord(id); }, context,
+        u"accounts"_s,
+        [box, callback](const Result<QList<QList<QByteArray>>> &records) {
+            if (!records.ok())
+                return callback(Result<QList<Account>>::failure(records.error));
+            QList<Account> out;
+            for (const QList<QByteArray> &record : records.value) {
+                if (std::optional<Account> account = fromRecord(record, box))
+                    out.append(std::move(*account));
+            }
+            std::sort(out.begin(), out.end(), [](const Account &a, const Account &b) {
+                if (a.priority != b.priority)
+                    return a.priority < b.priority;
+                return a.createdAt != b.createdAt ? a.createdAt < b.createdAt : a.id < b.id;
+            });
+            callback(Result<QList<Account>>::success(std::move(out)));
+        });
 }
 
 void AccountStore::update(const QByteArray &id, QByteArray field, QByteArray value, QObject *context,

@@ -12,16 +12,13 @@ using namespace Qt::StringLiterals;
 namespace Relay::Domain {
 
 using StoreSupport::later;
+using StoreSupport::noClient;
 using StoreSupport::nowMs;
+using StoreSupport::readIndexedRecords;
 using StoreSupport::redisError;
+using StoreSupport::transactionError;
 
 namespace {
-
-template <typename T>
-Result<T> noClient()
-{
-    return Result<T>::failure(Error::Kind::Redis, u"no Redis client"_s);
-}
 
 Error notFound(const QByteArray &id)
 {
@@ -52,7 +49,7 @@ void KeyStore::create(const NewApiKey &request, QObject *context, Callback<Creat
     if (m_secret.isNull())
         return fail(Error::Kind::Crypto, u"no server secret"_s);
     if (!m_client)
-        return fail(Error::Kind::Redis, u"no Redis client"_s);
+        return fail(Error::Kind::Redis, noClient().message);
 
     CreatedApiKey created;
     created.clearKey = generateClearKey(m_keyPrefix);
@@ -79,10 +76,8 @@ void KeyStore::create(const NewApiKey &request, QObject *context, Callback<Creat
         {"EXEC"},
     };
     m_client->pipeline(commands, context, [created, callback](const Redis::BatchResult &result) {
-        if (Error error = redisError(result, u"cannot store the API key"_s))
+        if (Error error = transactionError(result, u"cannot store the API key"_s))
             return callback(Result<CreatedApiKey>::failure(error));
-        if (!result.replies.constLast().isArray())
-            return callback(Result<CreatedApiKey>::failure(Error::Kind::Redis, u"the transaction was aborted"_s));
         callback(Result<CreatedApiKey>::success(created));
     });
 }
@@ -90,7 +85,7 @@ void KeyStore::create(const NewApiKey &request, QObject *context, Callback<Creat
 void KeyStore::findByHash(const QByteArray &hash, QObject *context, Callback<ApiKey> callback) const
 {
     if (!m_client)
-        return later(context, [callback] { callback(noClient<ApiKey>()); });
+        return later(context, [callback] { callback(Result<ApiKey>::failure(noClient())); });
     m_client->evalScript(RecordScripts::findKeyByHash(), {m_keys.keyHashIndex()},
                          {hash, m_keys.keyRecordHead(), m_keys.keyRecordTail()}, context,
                          [hash, callback](const Redis::Result &result) {
@@ -115,7 +110,7 @@ void KeyStore::findByKey(QByteArrayView clearKey, QObject *context, Callback<Api
 void KeyStore::get(const QByteArray &id, QObject *context, Callback<ApiKey> callback) const
 {
     if (!m_client)
-        return later(context, [callback] { callback(noClient<ApiKey>()); });
+        return later(context, [callback] { callback(Result<ApiKey>::failure(noClient())); });
     m_client->command({"HGETALL", m_keys.keyRecord(id)}, context, [id, callback](const Redis::Result &result) {
         if (Error error = redisError(result, u"cannot read the API key"_s))
             return callback(Result<ApiKey>::failure(error));
@@ -128,40 +123,28 @@ void KeyStore::get(const QByteArray &id, QObject *context, Callback<ApiKey> call
 
 void KeyStore::list(QObject *context, Callback<QList<ApiKey>> callback) const
 {
-    QPointer<Redis::Client> client = m_client;
-    if (!client)
-        return later(context, [callback] { callback(noClient<QList<ApiKey>>()); });
     const DomainKeys keys = m_keys;
-    client->command({"SMEMBERS", keys.keyIndex()}, context,
-                    [client, keys, context, callback](const Redis::Result &result) {
-                        if (Error error = redisError(result, u"cannot list API keys"_s))
-                            return callback(Result<QList<ApiKey>>::failure(error));
-                        const QList<QByteArray> ids = result.reply.toByteArrayList();
-                        if (ids.isEmpty() || !client)
-                            return callback(Result<QList<ApiKey>>::success({}));
-                        QList<QList<QByteArray>> reads;
-                        for (const QByteArray &id : ids)
-                            reads.append({"HGETALL", keys.keyRecord(id)});
-                        client->pipeline(reads, context, [callback](const Redis::BatchResult &batch) {
-                            if (Error error = redisError(batch, u"cannot read API keys"_s))
-                                return callback(Result<QList<ApiKey>>::failure(error));
-                            QList<ApiKey> out;
-                            for (const Redis::Reply &reply : batch.replies) {
-                                if (std::optional<ApiKey> key = ApiKey::fromRecord(reply.toByteArrayList()))
-                                    out.append(std::move(*key));
-                            }
-                            std::sort(out.begin(), out.end(), [](const ApiKey &a, const ApiKey &b) {
-                                return a.createdAt != b.createdAt ? a.createdAt < b.createdAt : a.id < b.id;
-                            });
-                            callback(Result<QList<ApiKey>>::success(std::move(out)));
-                        });
-                    });
+    readIndexedRecords(
+        m_client, keys.keyIndex(), [keys](const QByteArray &id) { return keys.keyRecord(id); }, context, u"API keys"_s,
+        [callback](const Result<QList<QList<QByteArray>>> &records) {
+            if (!records.ok())
+                return callback(Result<QList<ApiKey>>::failure(records.error));
+            QList<ApiKey> out;
+            for (const QList<QByteArray> &record : records.value) {
+                if (std::optional<ApiKey> key = ApiKey::fromRecord(record))
+                    out.append(std::move(*key));
+            }
+            std::sort(out.begin(), out.end(), [](const ApiKey &a, const ApiKey &b) {
+                return a.createdAt != b.createdAt ? a.createdAt < b.createdAt : a.id < b.id;
+            });
+            callback(Result<QList<ApiKey>>::success(std::move(out)));
+        });
 }
 
 void KeyStore::setEnabled(const QByteArray &id, bool enabled, QObject *context, DoneCallback callback) const
 {
     if (!m_client)
-        return later(context, [callback] { callback(noClient<bool>().error); });
+        return later(context, [callback] { callback(noClient()); });
     m_client->evalScript(RecordScripts::updateIfExists(), {m_keys.keyRecord(id)},
                          {m_keys.changesChannel(), DomainKeys::keyChangedMessage(id), "enabled",
                           enabled ? QByteArrayLiteral("1") : QByteArrayLiteral("0"), "updated_at",
@@ -176,7 +159,7 @@ void KeyStore::setEnabled(const QByteArray &id, bool enabled, QObject *context, 
 void KeyStore::remove(const QByteArray &id, QObject *context, DoneCallback callback) const
 {
     if (!m_client)
-        return later(context, [callback] { callback(noClient<bool>().error); });
+        return later(context, [callback] { callback(noClient()); });
     m_client->evalScript(RecordScripts::removeKey(), {m_keys.keyRecord(id), m_keys.keyHashIndex(), m_keys.keyIndex()},
                          {id, m_keys.changesChannel(), DomainKeys::keyChangedMessage(id)}, context,
                          [id, callback](const Redis::Result &result) {
