@@ -6,6 +6,7 @@
 #include "domain/serversecret.h"
 #include "redis/client.h"
 #include "redisserver.h"
+#include "waitforcallback.h"
 
 #include <QSignalSpy>
 #include <QTest>
@@ -28,22 +29,14 @@ SecretBox boxFor(char fill)
 template <typename T>
 Result<T> wait(const std::function<void(QObject *, std::function<void(const Result<T> &)>)> &call)
 {
-    std::optional<Result<T>> result;
-    QObject context;
-    call(&context, [&](const Result<T> &r) { result = r; });
-    if (!QTest::qWaitFor([&] { return result.has_value(); }, WaitMs))
-        return Result<T>::failure(Error::Kind::Redis, QStringLiteral("test gave up waiting"));
-    return *result;
+    return waitForCallback<Result<T>>(call, WaitMs)
+        .value_or(Result<T>::failure(Error::Kind::Redis, QStringLiteral("test gave up waiting")));
 }
 
 Error waitDone(const std::function<void(QObject *, std::function<void(const Error &)>)> &call)
 {
-    std::optional<Error> result;
-    QObject context;
-    call(&context, [&](const Error &e) { result = e; });
-    if (!QTest::qWaitFor([&] { return result.has_value(); }, WaitMs))
-        return {Error::Kind::Redis, QStringLiteral("test gave up waiting")};
-    return *result;
+    return waitForCallback<Error>(call, WaitMs)
+        .value_or(Error{Error::Kind::Redis, QStringLiteral("test gave up waiting")});
 }
 
 } // namespace
