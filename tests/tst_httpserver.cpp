@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The HTTP server adapter against real sockets: every gap of Qt 6.4's server that the adapter closes has a test.
+#include "freeport.h"
 #include "http/server.h"
 #include "rawhttpclient.h"
 
 #include <QElapsedTimer>
 #include <QSignalSpy>
-#include <QTcpServer>
 #include <QTest>
 #include <QTimer>
 #include <QUrlQuery>
@@ -57,13 +57,6 @@ private:
     QByteArray m_chunk;
     std::atomic<int> *m_pauses;
 };
-
-quint16 freePort()
-{
-    QTcpServer probe;
-    probe.listen(QHostAddress::LocalHost, 0);
-    return probe.serverPort();
-}
 
 } // namespace
 

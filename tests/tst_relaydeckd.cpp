@@ -1,26 +1,15 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The relaydeckd executable as a user runs it: flags, configuration errors, the embedded Redis default, signals.
+#include "freeport.h"
 #include "rawhttpclient.h"
 
 #include <QDir>
 #include <QFile>
 #include <QProcess>
-#include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
 
 #include <csignal>
-
-namespace {
-
-quint16 freePort()
-{
-    QTcpServer probe;
-    probe.listen(QHostAddress::LocalHost, 0);
-    return probe.serverPort();
-}
-
-} // namespace
 
 class TstRelaydeckd : public QObject
 {

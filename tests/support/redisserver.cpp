@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "redisserver.h"
 
+#include "freeport.h"
+
 #include <QDeadlineTimer>
 #include <QFile>
 #include <QStandardPaths>
-#include <QTcpServer>
 #include <QThread>
 #include <QUrl>
 
@@ -52,14 +53,6 @@ RedisServer::Reply transportError(const char *what)
     out.type = RedisServer::Reply::Type::Error;
     out.bytes = QByteArrayLiteral("transport: ") + what;
     return out;
-}
-
-quint16 freePort()
-{
-    QTcpServer probe;
-    if (!probe.listen(QHostAddress::LocalHost, 0))
-        return 0;
-    return probe.serverPort();
 }
 
 } // namespace
