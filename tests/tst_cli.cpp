@@ -155,6 +155,90 @@ private Q_SLOTS:
                  1);
     }
 
+    void keyCreateAndUpdateTakeTheNewSettings()
+    {
+        const Run created = run({u"key"_qs,
+                                 u"create"_qs,
+                                 u"--name"_qs,
+                                 u"team"_qs,
+                                 u"--tag"_qs,
+                                 u"alpha"_qs,
+                                 u"--tag"_qs,
+                                 u"beta"_qs,
+                                 u"--permissions"_qs,
+                                 u"messages,count_tokens"_qs,
+                                 u"--allow-models"_qs,
+                                 u"claude-sonnet-4-5-20250929, claude-haiku-4-5"_qs,
+                                 u"--client"_qs,
+                                 u"claude_code"_qs,
+                                 u"--expires-after-first-use"_qs,
+                                 u"7d"_qs,
+                                 u"--bind-group"_qs,
+                                 u"grp-1"_qs,
+                                 u"--description"_qs,
+                                 u"for the team"_qs,
+                                 u"--json"_qs});
+        QVERIFY2(created.code == 0, created.err.constData());
+        const QJsonObject object = QJsonDocument::fromJson(created.out).object();
+        const QByteArray id = object[u"id"_qs].toString().toLatin1();
+        QCOMPARE(object[u"tags"_qs].toArray(), (QJsonArray{u"alpha"_qs, u"beta"_qs}));
+        QCOMPARE(object[u"permissions"_qs].toArray(), (QJsonArray{u"messages"_qs, u"count_tokens"_qs}));
+        QCOMPARE(object[u"model_rule"_qs].toString(), u"allow"_qs);
+        QCOMPARE(object[u"models"_qs].toArray(), (QJsonArray{u"claude-sonnet-4-5"_qs, u"claude-haiku-4-5"_qs}));
+        QCOMPARE(object[u"client"_qs].toString(), u"claude_code"_qs);
+        QCOMPARE(object[u"bound_group"_qs].toString(), u"grp-1"_qs);
+        const QByteArray record = m_keys.keyRecord(id);
+        QCOMPARE(m_server.command({"HGET", record, "expires_after_first_use_ms"}).toInteger(), 7LL * 24 * 3600 * 1000);
+        QCOMPARE(m_server.command({"HGET", record, "expires_at"}).toInteger(), 0);
+
+        Run listed = run({u"key"_qs, u"list"_qs});
+        QCOMPARE(listed.code, 0);
+        QVERIFY2(listed.out.contains("alpha,beta"), listed.out.constData());
+        QVERIFY2(listed.out.contains("7d after first use"), listed.out.constData());
+
+        // Another writer changes the description meanwhile: update keeps it, since it writes only its own fields.
+        m_server.command({"HSET", record, "description", "changed elsewhere"});
+        const Run updated = run({u"key"_qs, u"update"_qs, QString::fromLatin1(id), u"--deny-models"_qs,
+                                 u"claude-opus-4-1"_qs, u"--expires-at"_qs, u"2099-01-02T03:04:05Z"_qs,
+                                 u"--bind-account"_qs, u"acct-9"_qs, u"--tag"_qs, u"gamma"_qs});
+        QVERIFY2(updated.code == 0, updated.err.constData());
+        QVERIFY(updated.out.contains("updated"));
+        QCOMPARE(m_server.command({"HGET", record, "model_rule"}).toByteArray(), QByteArray("deny"));
+        QCOMPARE(m_server.command({"HGET", record, "models"}).toByteArray(), QByteArray(R"(["claude-opus-4-1"])"));
+        QCOMPARE(m_server.command({"HGET", record, "expires_at"}).toInteger(),
+                 QDateTime(QDate(2099, 1, 2), QTime(3, 4, 5), Qt::UTC).toMSecsSinceEpoch());
+        QCOMPARE(m_server.command({"HEXISTS", record, "expires_after_first_use_ms"}).toInteger(), 0);
+        QCOMPARE(m_server.command({"HGET", record, "bound_account"}).toByteArray(), QByteArray("acct-9"));
+        QCOMPARE(m_server.command({"HEXISTS", record, "bound_group"}).toInteger(), 0);
+        QCOMPARE(m_server.command({"HGET", record, "description"}).toByteArray(), QByteArray("changed elsewhere"));
+        QCOMPARE(m_server.command({"HGET", record, "client"}).toByteArray(), QByteArray("claude_code"));
+        QCOMPARE(m_server.command({"HGET", record, "tags"}).toByteArray(), QByteArray(R"(["gamma"])"));
+        listed = run({u"key"_qs, u"list"_qs});
+        QVERIFY2(listed.out.contains("2099-01-02 03:04Z"), listed.out.constData());
+    }
+
+    void keyRegeneratePrintsANewKeyOnceAndTheOldStopsWorking()
+    {
+        const QByteArray oldKey = createKey(QStringLiteral("rotating"));
+        const auto secret = Domain::ServerSecret::loadFile(m_secretFile, false);
+        QVERIFY(secret.ok());
+        const QByteArray id =
+            m_server.command({"HGET", m_keys.keyHashIndex(), secret.value.hashApiKey(oldKey)}).toByteArray();
+        QCOMPARE(id.size(), 16);
+        const Run r = run({u"key"_qs, u"regenerate"_qs, QString::fromLatin1(id)});
+        QVERIFY2(r.code == 0, r.err.constData());
+        const QByteArray newKey = r.out.trimmed();
+        QVERIFY2(Domain::validateKeyFormat(newKey), newKey.constData());
+        QVERIFY(newKey != oldKey);
+        QVERIFY(!r.err.contains(newKey));
+        QVERIFY(r.err.contains("old key no longer works"));
+        QCOMPARE(m_server.command({"HEXISTS", m_keys.keyHashIndex(), secret.value.hashApiKey(oldKey)}).toInteger(), 0);
+        QCOMPARE(m_server.command({"HGET", m_keys.keyHashIndex(), secret.value.hashApiKey(newKey)}).toByteArray(), id);
+        const Run unknown = run({u"key"_qs, u"regenerate"_qs, u"0123456789abcdef"_qs});
+        QCOMPARE(unknown.code, 1);
+        QVERIFY(unknown.err.contains("no API key with id 0123456789abcdef"));
+    }
+
     void accountAddReadsTheSecretFromFileOrStdin()
     {
         const QByteArray fileSecret = "sk-ant-api03-FROMFILE-" + QByteArray(40, 'f');
@@ -226,6 +310,41 @@ private Q_SLOTS:
         QTest::newRow("bad expiry") << QStringList{u"key"_qs, u"create"_qs,       u"--name"_qs,
                                                    u"x"_qs,   u"--expires-in"_qs, u"soon"_qs}
                                     << QByteArray() << 2 << u"--expires-in"_qs;
+        const QStringList create{u"key"_qs, u"create"_qs, u"--name"_qs, u"x"_qs};
+        QTest::newRow("allow and deny models")
+            << create + QStringList{u"--allow-models"_qs, u"a"_qs, u"--deny-models"_qs, u"b"_qs} << QByteArray() << 2
+            << u"exclude each other"_qs;
+        QTest::newRow("empty allow list") << create + QStringList{u"--allow-models"_qs, u" , "_qs} << QByteArray() << 2
+                                          << u"--allow-models needs at least one model"_qs;
+        QTest::newRow("unknown permission") << create + QStringList{u"--permissions"_qs, u"messages,batches"_qs}
+                                            << QByteArray() << 2 << u"unknown permission \"batches\""_qs;
+        QTest::newRow("unknown client") << create + QStringList{u"--client"_qs, u"cursor"_qs} << QByteArray() << 2
+                                        << u"--client must be any or claude_code"_qs;
+        QTest::newRow("two expiries") << create + QStringList{u"--expires-in"_qs, u"30d"_qs,
+                                                              u"--expires-after-first-use"_qs, u"7d"_qs}
+                                      << QByteArray() << 2 << u"only one of --expires-in"_qs;
+        QTest::newRow("bad expires-at") << create + QStringList{u"--expires-at"_qs, u"next week"_qs} << QByteArray()
+                                        << 2 << u"--expires-at must be an ISO 8601 time"_qs;
+        QTest::newRow("past expires-at") << create + QStringList{u"--expires-at"_qs, u"2001-01-01"_qs} << QByteArray()
+                                         << 2 << u"is in the past"_qs;
+        QTest::newRow("bad first-use expiry") << create + QStringList{u"--expires-after-first-use"_qs, u"0d"_qs}
+                                              << QByteArray() << 2 << u"--expires-after-first-use must be"_qs;
+        QTest::newRow("account and group")
+            << create + QStringList{u"--bind-account"_qs, u"a"_qs, u"--bind-group"_qs, u"g"_qs} << QByteArray() << 2
+            << u"--bind-account and --bind-group exclude"_qs;
+        QTest::newRow("bad bound id") << create + QStringList{u"--bind-account"_qs, u"a b"_qs} << QByteArray() << 2
+                                      << u"is not a valid id"_qs;
+        QTest::newRow("update without changes") << QStringList{u"key"_qs, u"update"_qs, u"0123456789abcdef"_qs}
+                                                << QByteArray() << 2 << u"needs at least one setting"_qs;
+        QTest::newRow("update of an unknown key")
+            << QStringList{u"key"_qs, u"update"_qs, u"0123456789abcdef"_qs, u"--tag"_qs, u"t"_qs} << QByteArray() << 1
+            << u"no API key with id 0123456789abcdef"_qs;
+        QTest::newRow("regenerate without id")
+            << QStringList{u"key"_qs, u"regenerate"_qs} << QByteArray() << 2 << u"needs the id"_qs;
+        QTest::newRow("any-model on create")
+            << create + QStringList{u"--any-model"_qs} << QByteArray() << 2 << u"--any-model does not apply"_qs;
+        QTest::newRow("account update") << QStringList{u"account"_qs, u"update"_qs, u"0123456789abcdef"_qs}
+                                        << QByteArray() << 2 << u"unknown subcommand \"account update\""_qs;
         QTest::newRow("option of another command") << QStringList{u"key"_qs, u"list"_qs, u"--priority"_qs, u"3"_qs}
                                                    << QByteArray() << 2 << u"--priority does not apply"_qs;
         QTest::newRow("missing type") << QStringList{u"account"_qs, u"add"_qs, u"--name"_qs, u"a"_qs} << QByteArray("s")

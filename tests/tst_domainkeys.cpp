@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Domain::KeyStore, ServerSecret and ChangeFeed against a real redis-server.
 #include "domain/changefeed.h"
+#include "domain/keyrules.h"
 #include "domain/keystore.h"
 #include "domain/secretcheck.h"
 #include "domain/serversecret.h"
@@ -293,6 +294,259 @@ private Q_SLOTS:
         QVERIFY(validateKeyFormat(created.value.clearKey, "sk-team-"));
         QCOMPARE(m_server.command({"EXISTS", "team:{key:" + created.value.key.id + "}:record"}).toInteger(), 1);
         QVERIFY(wait<ApiKey>([&](QObject *c, auto cb) { keys.findByKey(created.value.clearKey, c, cb); }).ok());
+    }
+
+    void newFieldsRoundTrip()
+    {
+        const KeyStore keys = store();
+        const CreatedApiKey created =
+            create(keys, {.name = QStringLiteral("full"),
+                          .description = QStringLiteral("every field"),
+                          .tags = {QStringLiteral("team-a"), QStringLiteral("ci, nightly")},
+                          .permissions = {Endpoint::Messages, Endpoint::CountTokens},
+                          .modelRule = {ModelRuleMode::Deny, {"claude-opus-4-1-20250805", "Claude-Opus-4-1"}},
+                          .client = ClientRestriction::ClaudeCode,
+                          .expiresAfterFirstUseMs = 7LL * 24 * 3600 * 1000,
+                          .boundGroupId = "group-1"});
+        QVERIFY(!created.key.id.isEmpty());
+        const auto found = wait<ApiKey>([&](QObject *c, auto cb) { keys.findByKey(created.clearKey, c, cb); });
+        QVERIFY2(found.ok(), qPrintable(found.error.message));
+        const ApiKey &key = found.value;
+        QCOMPARE(key.tags, (QStringList{QStringLiteral("team-a"), QStringLiteral("ci, nightly")}));
+        QCOMPARE(key.permissions, (QList<Endpoint>{Endpoint::Messages, Endpoint::CountTokens}));
+        QCOMPARE(key.modelRule.mode, ModelRuleMode::Deny);
+        QCOMPARE(key.modelRule.models, QList<QByteArray>{"claude-opus-4-1"}); // normalised, duplicates dropped
+        QCOMPARE(key.client, ClientRestriction::ClaudeCode);
+        QCOMPARE(key.expiresAfterFirstUseMs, 7LL * 24 * 3600 * 1000);
+        QCOMPARE(key.expiresAt, 0);
+        QCOMPARE(key.activatedAt, 0);
+        QVERIFY(key.needsActivation());
+        QCOMPARE(key.boundGroupId, QByteArray("group-1"));
+        QVERIFY(key.boundAccountId.isEmpty());
+        QCOMPARE(key.toRecordFields(), created.key.toRecordFields());
+        const QByteArray record = m_keys.keyRecord(created.key.id);
+        QCOMPARE(m_server.command({"HGET", record, "client"}).toByteArray(), QByteArray("claude_code"));
+        QCOMPARE(m_server.command({"HGET", record, "model_rule"}).toByteArray(), QByteArray("deny"));
+        QCOMPARE(m_server.command({"HGET", record, "permissions"}).toByteArray(),
+                 QByteArray(R"(["messages","count_tokens"])"));
+    }
+
+    void oldRecordWithoutNewFieldsLoads()
+    {
+        const KeyStore keys = store();
+        const QByteArray clearKey = "rd_" + QByteArray(64, 'c');
+        const QByteArray hash = keys.hashKey(clearKey);
+        m_server.command({"HSET",
+                          m_keys.keyRecord("0011223344556677"),
+                          "id",
+                          "0011223344556677",
+                          "name",
+                          "old",
+                          "hash",
+                          hash,
+                          "hint",
+                          keyHint(clearKey),
+                          "enabled",
+                          "1",
+                          "created_at",
+                          "1700000000000",
+                          "updated_at",
+                          "1700000000000",
+                          "expires_at",
+                          "0",
+                          "concurrency_limit",
+                          "2"});
+        m_server.command({"HSET", m_keys.keyHashIndex(), hash, "0011223344556677"});
+        m_server.command({"SADD", m_keys.keyIndex(), "0011223344556677"});
+        const auto found = wait<ApiKey>([&](QObject *c, auto cb) { keys.findByKey(clearKey, c, cb); });
+        QVERIFY2(found.ok(), qPrintable(found.error.message));
+        QCOMPARE(found.value.name, QStringLiteral("old"));
+        QCOMPARE(found.value.concurrencyLimit, 2);
+        QVERIFY(found.value.tags.isEmpty());
+        QVERIFY(found.value.permissions.isEmpty());
+        QCOMPARE(found.value.modelRule, ModelRule());
+        QCOMPARE(found.value.client, ClientRestriction::Any);
+        QVERIFY(!found.value.needsActivation());
+        QVERIFY(found.value.boundAccountId.isEmpty() && found.value.boundGroupId.isEmpty());
+
+        // A field-level update adds only what it changes.
+        ApiKeyChanges changes;
+        changes.tags = QStringList{QStringLiteral("legacy")};
+        const auto updated =
+            wait<ApiKey>([&](QObject *c, auto cb) { keys.update("0011223344556677", changes, c, cb); });
+        QVERIFY2(updated.ok(), qPrintable(updated.error.message));
+        QCOMPARE(updated.value.tags, QStringList{QStringLiteral("legacy")});
+        QCOMPARE(m_server.command({"HEXISTS", m_keys.keyRecord("0011223344556677"), "model_rule"}).toInteger(), 0);
+    }
+
+    void updateWritesOnlyTheChangedFieldsAndPublishes()
+    {
+        const KeyStore keys = store();
+        const CreatedApiKey created = create(keys, {.name = QStringLiteral("edit me"), .boundAccountId = "acct-1"});
+        ChangeFeed feed(*Redis::ConnectionOptions::fromUrl(m_server.url()), m_keys);
+        QSignalSpy listening(&feed, &ChangeFeed::listening);
+        QSignalSpy changed(&feed, &ChangeFeed::keyChanged);
+        QVERIFY(listening.wait(WaitMs));
+
+        ApiKeyChanges changes;
+        changes.modelRule = ModelRule{ModelRuleMode::Allow, {"claude-sonnet-4-5-20250929"}};
+        changes.binding = ApiKeyChanges::Binding{};
+        changes.expiresAfterFirstUseMs = 3600000;
+        const auto updated = wait<ApiKey>([&](QObject *c, auto cb) { keys.update(created.key.id, changes, c, cb); });
+        QVERIFY2(updated.ok(), qPrintable(updated.error.message));
+        QCOMPARE(updated.value.modelRule.models, QList<QByteArray>{"claude-sonnet-4-5"});
+        QCOMPARE(updated.value.name, QStringLiteral("edit me"));
+        QVERIFY(updated.value.boundAccountId.isEmpty());
+        QCOMPARE(m_server.command({"HEXISTS", m_keys.keyRecord(created.key.id), "bound_account"}).toInteger(), 0);
+        QVERIFY(updated.value.needsActivation());
+        QVERIFY(updated.value.updatedAt >= created.key.updatedAt);
+        QTRY_COMPARE_WITH_TIMEOUT(changed.size(), 1, WaitMs);
+
+        // Invalid changes and unknown ids write nothing.
+        ApiKeyChanges both;
+        both.binding = ApiKeyChanges::Binding{"acct-1", "group-1"};
+        QCOMPARE(wait<ApiKey>([&](QObject *c, auto cb) { keys.update(created.key.id, both, c, cb); }).error.kind,
+                 Error::Kind::InvalidArgument);
+        ApiKeyChanges emptyAllow;
+        emptyAllow.modelRule = ModelRule{ModelRuleMode::Allow, {}};
+        QCOMPARE(wait<ApiKey>([&](QObject *c, auto cb) { keys.update(created.key.id, emptyAllow, c, cb); }).error.kind,
+                 Error::Kind::InvalidArgument);
+        ApiKeyChanges rename;
+        rename.name = QStringLiteral("x");
+        QCOMPARE(wait<ApiKey>([&](QObject *c, auto cb) { keys.update("0123456789abcdef", rename, c, cb); }).error.kind,
+                 Error::Kind::NotFound);
+        QCOMPARE(m_server.command({"EXISTS", m_keys.keyRecord("0123456789abcdef")}).toInteger(), 0);
+        QCOMPARE(m_server.command({"HGET", m_keys.keyRecord(created.key.id), "bound_group"}).toByteArray(),
+                 QByteArray());
+    }
+
+    void concurrentUpdatesOfDifferentFieldsFromTwoClientsDoNotClobber()
+    {
+        const KeyStore first = store();
+        Redis::Client otherClient(*Redis::ConnectionOptions::fromUrl(m_server.url()));
+        QVERIFY(QTest::qWaitFor([&] { return otherClient.isConnected(); }, WaitMs));
+        const KeyStore second(&otherClient, m_keys, testSecret());
+        const CreatedApiKey created = create(first, {.name = QStringLiteral("shared")});
+
+        constexpr int Rounds = 50;
+        int done = 0;
+        int failures = 0;
+        QObject context;
+        for (int i = 0; i < Rounds; ++i) {
+            ApiKeyChanges a;
+            a.description = QStringLiteral("from first %1").arg(i);
+            ApiKeyChanges b;
+            b.tags = QStringList{QStringLiteral("second-%1").arg(i)};
+            ApiKeyChanges c;
+            c.concurrencyLimit = i + 1;
+            auto count = [&](const Result<ApiKey> &r) {
+                ++done;
+                failures += r.ok() ? 0 : 1;
+            };
+            first.update(created.key.id, a, &context, count);
+            second.update(created.key.id, b, &context, count);
+            second.update(created.key.id, c, &context, count);
+        }
+        QTRY_COMPARE_WITH_TIMEOUT(done, 3 * Rounds, WaitMs);
+        QCOMPARE(failures, 0);
+        const auto key = wait<ApiKey>([&](QObject *c, auto cb) { first.get(created.key.id, c, cb); });
+        QCOMPARE(key.value.description, QStringLiteral("from first %1").arg(Rounds - 1));
+        QCOMPARE(key.value.tags, QStringList{QStringLiteral("second-%1").arg(Rounds - 1)});
+        QCOMPARE(key.value.concurrencyLimit, Rounds);
+        QCOMPARE(key.value.name, QStringLiteral("shared"));
+        QCOMPARE(key.value.hash, created.key.hash);
+    }
+
+    void regenerateInvalidatesTheOldKeyAtOnceAndPublishes()
+    {
+        const KeyStore keys = store();
+        const CreatedApiKey created = create(keys, {.name = QStringLiteral("rotate"), .tags = {QStringLiteral("t")}});
+        ChangeFeed feed(*Redis::ConnectionOptions::fromUrl(m_server.url()), m_keys);
+        QSignalSpy listening(&feed, &ChangeFeed::listening);
+        QSignalSpy changed(&feed, &ChangeFeed::keyChanged);
+        QVERIFY(listening.wait(WaitMs));
+
+        const auto rotated = wait<CreatedApiKey>([&](QObject *c, auto cb) { keys.regenerate(created.key.id, c, cb); });
+        QVERIFY2(rotated.ok(), qPrintable(rotated.error.message));
+        QVERIFY(validateKeyFormat(rotated.value.clearKey));
+        QVERIFY(rotated.value.clearKey != created.clearKey);
+        QCOMPARE(rotated.value.key.id, created.key.id);
+        QCOMPARE(rotated.value.key.hash, keys.hashKey(rotated.value.clearKey));
+        QCOMPARE(rotated.value.key.hint, keyHint(rotated.value.clearKey));
+        QCOMPARE(rotated.value.key.tags, QStringList{QStringLiteral("t")});
+
+        QCOMPARE(wait<ApiKey>([&](QObject *c, auto cb) { keys.findByHash(created.key.hash, c, cb); }).error.kind,
+                 Error::Kind::NotFound);
+        QCOMPARE(wait<ApiKey>([&](QObject *c, auto cb) { keys.findByKey(created.clearKey, c, cb); }).error.kind,
+                 Error::Kind::NotFound);
+        const auto found = wait<ApiKey>([&](QObject *c, auto cb) { keys.findByKey(rotated.value.clearKey, c, cb); });
+        QVERIFY(found.ok());
+        QCOMPARE(found.value.id, created.key.id);
+        QCOMPARE(m_server.command({"HLEN", m_keys.keyHashIndex()}).toInteger(), 1);
+        QTRY_COMPARE_WITH_TIMEOUT(changed.size(), 1, WaitMs);
+        QCOMPARE(changed.at(0).at(0).toByteArray(), created.key.id);
+        QCOMPARE(m_server.command({"TTL", m_keys.keyRecord(created.key.id)}).toInteger(), -1);
+
+        QCOMPARE(
+            wait<CreatedApiKey>([&](QObject *c, auto cb) { keys.regenerate("0123456789abcdef", c, cb); }).error.kind,
+            Error::Kind::NotFound);
+        QCOMPARE(m_server.command({"HLEN", m_keys.keyHashIndex()}).toInteger(), 1);
+    }
+
+    void firstUseActivationSetsTheExpiryOnceUnderConcurrency()
+    {
+        const KeyStore first = store();
+        Redis::Client otherClient(*Redis::ConnectionOptions::fromUrl(m_server.url()));
+        QVERIFY(QTest::qWaitFor([&] { return otherClient.isConnected(); }, WaitMs));
+        const KeyStore second(&otherClient, m_keys, testSecret());
+        const qint64 week = 7LL * 24 * 3600 * 1000;
+        const CreatedApiKey created = create(first, {.name = QStringLiteral("trial"), .expiresAfterFirstUseMs = week});
+
+        constexpr int Calls = 40;
+        const qint64 base = 1800000000000;
+        QList<Activation> results;
+        int failures = 0;
+        QObject context;
+        for (int i = 0; i < Calls; ++i) {
+            const KeyStore &keys = i % 2 ? second : first;
+            keys.activate(created.key.id, base + i, &context, [&](const Result<Activation> &r) {
+                failures += r.ok() ? 0 : 1;
+                results << r.value;
+            });
+        }
+        QTRY_COMPARE_WITH_TIMEOUT(results.size(), Calls, WaitMs);
+        QCOMPARE(failures, 0);
+        int activations = 0;
+        qint64 activatedExpiry = 0;
+        for (const Activation &a : results) {
+            if (a.activated) {
+                ++activations;
+                activatedExpiry = a.expiresAt;
+            }
+        }
+        QCOMPARE(activations, 1);
+        QVERIFY(activatedExpiry >= base + week && activatedExpiry < base + Calls + week);
+        for (const Activation &a : results)
+            QCOMPARE(a.expiresAt, activatedExpiry);
+        const auto key = wait<ApiKey>([&](QObject *c, auto cb) { first.get(created.key.id, c, cb); });
+        QCOMPARE(key.value.expiresAt, activatedExpiry);
+        QCOMPARE(key.value.activatedAt, activatedExpiry - week);
+        QVERIFY(!key.value.needsActivation());
+        QVERIFY(key.value.isUsable(activatedExpiry - 1));
+        QVERIFY(!key.value.isUsable(activatedExpiry));
+
+        // A key without a first-use expiry is left alone; an unknown key is NotFound.
+        const CreatedApiKey fixed = create(first, {.name = QStringLiteral("fixed"), .expiresAt = 4102444800000});
+        const auto untouched =
+            wait<Activation>([&](QObject *c, auto cb) { first.activate(fixed.key.id, base, c, cb); });
+        QVERIFY(untouched.ok());
+        QVERIFY(!untouched.value.activated);
+        QCOMPARE(untouched.value.expiresAt, 4102444800000);
+        QCOMPARE(m_server.command({"HGET", m_keys.keyRecord(fixed.key.id), "activated_at"}).toByteArray(),
+                 QByteArray("0"));
+        QCOMPARE(
+            wait<Activation>([&](QObject *c, auto cb) { first.activate("0123456789abcdef", base, c, cb); }).error.kind,
+            Error::Kind::NotFound);
     }
 
     void secretFileIsCreatedPrivateAndReusedAndEnvironmentWins()

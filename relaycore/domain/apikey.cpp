@@ -5,6 +5,10 @@
 #include "domain/recordfields.h"
 
 #include <QHash>
+#include <QJsonArray>
+#include <QJsonDocument>
+
+using namespace Qt::StringLiterals;
 
 namespace Relay::Domain {
 
@@ -15,7 +19,117 @@ bool isHexChar(char c)
     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
+QByteArray encodeStrings(const QStringList &values)
+{
+    return QJsonDocument(QJsonArray::fromStringList(values)).toJson(QJsonDocument::Compact);
+}
+
+// A JSON array of strings; anything else (missing, corrupt) is an empty list.
+QStringList decodeStrings(const QByteArray &json)
+{
+    QStringList out;
+    for (const QJsonValue &value : QJsonDocument::fromJson(json).array()) {
+        if (value.isString())
+            out << value.toString();
+    }
+    return out;
+}
+
+QStringList toStrings(const QList<QByteArray> &values)
+{
+    QStringList out;
+    for (const QByteArray &value : values)
+        out << QString::fromUtf8(value);
+    return out;
+}
+
+constexpr qsizetype MaxTags = 32;
+constexpr qsizetype MaxTagLength = 64;
+constexpr qsizetype MaxModels = 200;
+constexpr qsizetype MaxModelLength = 200;
+
 } // namespace
+
+QByteArrayView endpointName(Endpoint endpoint)
+{
+    switch (endpoint) {
+    case Endpoint::Messages:
+        return "messages";
+    case Endpoint::CountTokens:
+        return "count_tokens";
+    case Endpoint::Models:
+        return "models";
+    }
+    return {};
+}
+
+std::optional<Endpoint> endpointFromName(QByteArrayView name)
+{
+    for (Endpoint endpoint : allEndpoints()) {
+        if (endpointName(endpoint) == name)
+            return endpoint;
+    }
+    return std::nullopt;
+}
+
+QList<Endpoint> allEndpoints()
+{
+    return {Endpoint::Messages, Endpoint::CountTokens, Endpoint::Models};
+}
+
+QByteArrayView modelRuleModeName(ModelRuleMode mode)
+{
+    switch (mode) {
+    case ModelRuleMode::None:
+        return "none";
+    case ModelRuleMode::Allow:
+        return "allow";
+    case ModelRuleMode::Deny:
+        return "deny";
+    }
+    return {};
+}
+
+std::optional<ModelRuleMode> modelRuleModeFromName(QByteArrayView name)
+{
+    for (ModelRuleMode mode : {ModelRuleMode::None, ModelRuleMode::Allow, ModelRuleMode::Deny}) {
+        if (modelRuleModeName(mode) == name)
+            return mode;
+    }
+    return std::nullopt;
+}
+
+QByteArrayView clientRestrictionName(ClientRestriction client)
+{
+    return client == ClientRestriction::ClaudeCode ? QByteArrayView("claude_code") : QByteArrayView("any");
+}
+
+std::optional<ClientRestriction> clientRestrictionFromName(QByteArrayView name)
+{
+    if (name == "any")
+        return ClientRestriction::Any;
+    if (name == "claude_code")
+        return ClientRestriction::ClaudeCode;
+    return std::nullopt;
+}
+
+QByteArray ApiKey::encodeTags(const QStringList &tags)
+{
+    return encodeStrings(tags);
+}
+
+QByteArray ApiKey::encodePermissions(const QList<Endpoint> &permissions)
+{
+    QStringList names;
+    for (Endpoint endpoint : permissions)
+        names << QString::fromLatin1(endpointName(endpoint));
+    return encodeStrings(names);
+}
+
+QByteArray ApiKey::encodeModels(const QList<QByteArray> &models)
+{
+    return encodeStrings(toStrings(models));
+}
 
 QList<QByteArray> ApiKey::toRecordFields() const
 {
@@ -42,6 +156,24 @@ QList<QByteArray> ApiKey::toRecordFields() const
         QByteArray::number(lastUsedAt),
         "concurrency_limit",
         QByteArray::number(concurrencyLimit),
+        "tags",
+        encodeTags(tags),
+        "permissions",
+        encodePermissions(permissions),
+        "model_rule",
+        modelRuleModeName(modelRule.mode).toByteArray(),
+        "models",
+        encodeModels(modelRule.models),
+        "client",
+        clientRestrictionName(client).toByteArray(),
+        "expires_after_first_use_ms",
+        QByteArray::number(expiresAfterFirstUseMs),
+        "activated_at",
+        QByteArray::number(activatedAt),
+        "bound_account",
+        boundAccountId,
+        "bound_group",
+        boundGroupId,
     };
 }
 
@@ -62,7 +194,58 @@ std::optional<ApiKey> ApiKey::fromRecord(const QList<QByteArray> &fieldsAndValue
     key.expiresAt = fields.value("expires_at").toLongLong();
     key.lastUsedAt = fields.value("last_used_at").toLongLong();
     key.concurrencyLimit = fields.value("concurrency_limit").toInt();
+    key.tags = decodeStrings(fields.value("tags"));
+    for (const QString &name : decodeStrings(fields.value("permissions"))) {
+        if (const auto endpoint = endpointFromName(name.toUtf8()); endpoint && !key.permissions.contains(*endpoint))
+            key.permissions << *endpoint;
+    }
+    key.modelRule.mode = modelRuleModeFromName(fields.value("model_rule")).value_or(ModelRuleMode::None);
+    for (const QString &model : decodeStrings(fields.value("models")))
+        key.modelRule.models << model.toUtf8();
+    key.client = clientRestrictionFromName(fields.value("client")).value_or(ClientRestriction::Any);
+    key.expiresAfterFirstUseMs = fields.value("expires_after_first_use_ms").toLongLong();
+    key.activatedAt = fields.value("activated_at").toLongLong();
+    key.boundAccountId = fields.value("bound_account");
+    key.boundGroupId = fields.value("bound_group");
     return key;
+}
+
+QString validateApiKeySettings(const ApiKey &key)
+{
+    const QString name = key.name.trimmed();
+    if (name.isEmpty() || name.size() > 100)
+        return u"a key needs a name of 1 to 100 characters"_s;
+    if (key.description.size() > 500)
+        return u"the description is longer than 500 characters"_s;
+    if (key.concurrencyLimit < 0)
+        return u"the concurrency limit must not be negative"_s;
+    if (key.tags.size() > MaxTags)
+        return u"a key has at most %1 tags"_s.arg(MaxTags);
+    for (const QString &tag : key.tags) {
+        if (tag.trimmed().isEmpty() || tag.trimmed() != tag || tag.size() > MaxTagLength)
+            return u"a tag is 1 to %1 characters without leading or trailing spaces"_s.arg(MaxTagLength);
+    }
+    if (key.modelRule.mode == ModelRuleMode::None && !key.modelRule.models.isEmpty())
+        return u"a model list needs a rule (allow or deny)"_s;
+    if (key.modelRule.mode != ModelRuleMode::None && key.modelRule.models.isEmpty())
+        return u"an allow or deny model rule needs at least one model"_s;
+    if (key.modelRule.models.size() > MaxModels)
+        return u"a model rule lists at most %1 models"_s.arg(MaxModels);
+    for (const QByteArray &model : key.modelRule.models) {
+        if (model.trimmed().isEmpty() || model.size() > MaxModelLength)
+            return u"a model name is 1 to %1 characters"_s.arg(MaxModelLength);
+    }
+    if (key.expiresAt < 0 || key.expiresAfterFirstUseMs < 0)
+        return u"an expiry must not be negative"_s;
+    if (key.expiresAfterFirstUseMs > 0 && key.expiresAt > 0 && key.activatedAt == 0)
+        return u"a key expires either at a fixed time or after its first use, not both"_s;
+    if (!key.boundAccountId.isEmpty() && !key.boundGroupId.isEmpty())
+        return u"a key is bound to an account or to an account group, not both"_s;
+    if (!key.boundAccountId.isEmpty() && !isValidId(key.boundAccountId))
+        return u"the bound account id is not a valid id"_s;
+    if (!key.boundGroupId.isEmpty() && !isValidId(key.boundGroupId))
+        return u"the bound group id is not a valid id"_s;
+    return {};
 }
 
 bool validateKeyFormat(QByteArrayView key, QByteArrayView prefix)

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "domain/keystore.h"
 
+#include "domain/keyrules.h"
+#include "domain/recordfields.h"
 #include "domain/recordscripts.h"
 #include "domain/storesupport.h"
 #include "redis/client.h"
@@ -25,6 +27,88 @@ Error notFound(const QByteArray &id)
     return {Error::Kind::NotFound, u"no API key with id %1"_s.arg(QString::fromLatin1(id))};
 }
 
+// The HSET pairs and HDEL fields of a change; an optional field that becomes empty is deleted, not stored empty.
+struct FieldWrites
+{
+    QList<QByteArray> set;
+    QList<QByteArray> removed;
+
+    void put(const QByteArray &field, const QByteArray &value) { set << field << value; }
+    void putOrRemove(const QByteArray &field, const QByteArray &value)
+    {
+        if (value.isEmpty())
+            removed << field;
+        else
+            put(field, value);
+    }
+};
+
+// The change as field writes, or a message saying why it is not acceptable.
+QString toFieldWrites(const ApiKeyChanges &changes, FieldWrites &writes)
+{
+    if (changes.expiresAt && changes.expiresAfterFirstUseMs)
+        return u"a key expires either at a fixed time or after its first use, not both"_s;
+    // Every changed field is checked with the same rules as a new key (on a key that is valid otherwise).
+    ApiKey probe;
+    probe.name = u"probe"_s;
+    if (changes.name)
+        probe.name = *changes.name;
+    if (changes.description)
+        probe.description = *changes.description;
+    if (changes.tags)
+        probe.tags = *changes.tags;
+    if (changes.permissions)
+        probe.permissions = *changes.permissions;
+    if (changes.modelRule)
+        probe.modelRule = KeyRules::normalizedRule(changes.modelRule->mode, changes.modelRule->models);
+    if (changes.concurrencyLimit)
+        probe.concurrencyLimit = *changes.concurrencyLimit;
+    if (changes.expiresAt)
+        probe.expiresAt = *changes.expiresAt;
+    if (changes.expiresAfterFirstUseMs)
+        probe.expiresAfterFirstUseMs = *changes.expiresAfterFirstUseMs;
+    if (changes.binding) {
+        probe.boundAccountId = changes.binding->accountId;
+        probe.boundGroupId = changes.binding->groupId;
+    }
+    if (const QString invalid = validateApiKeySettings(probe); !invalid.isEmpty())
+        return invalid;
+
+    if (changes.name)
+        writes.put("name", probe.name.trimmed().toUtf8());
+    if (changes.description)
+        writes.put("description", probe.description.toUtf8());
+    if (changes.enabled)
+        writes.put("enabled", RecordFields::fromBool(*changes.enabled));
+    if (changes.tags)
+        writes.put("tags", ApiKey::encodeTags(probe.tags));
+    if (changes.permissions)
+        writes.put("permissions", ApiKey::encodePermissions(probe.permissions));
+    if (changes.modelRule) { // mode and list together, so the rule is never half old, half new
+        writes.put("model_rule", modelRuleModeName(probe.modelRule.mode).toByteArray());
+        writes.put("models", ApiKey::encodeModels(probe.modelRule.models));
+    }
+    if (changes.client)
+        writes.put("client", clientRestrictionName(*changes.client).toByteArray());
+    if (changes.concurrencyLimit)
+        writes.put("concurrency_limit", QByteArray::number(probe.concurrencyLimit));
+    if (changes.expiresAt) {
+        writes.put("expires_at", QByteArray::number(probe.expiresAt));
+        writes.removed << "expires_after_first_use_ms"
+                       << "activated_at";
+    }
+    if (changes.expiresAfterFirstUseMs) {
+        writes.put("expires_at", "0");
+        writes.put("expires_after_first_use_ms", QByteArray::number(probe.expiresAfterFirstUseMs));
+        writes.removed << "activated_at";
+    }
+    if (changes.binding) {
+        writes.putOrRemove("bound_account", probe.boundAccountId);
+        writes.putOrRemove("bound_group", probe.boundGroupId);
+    }
+    return {};
+}
+
 } // namespace
 
 KeyStore::KeyStore(Redis::Client *client, DomainKeys keys, ServerSecret secret, QByteArray keyPrefix)
@@ -39,13 +123,20 @@ void KeyStore::create(const NewApiKey &request, QObject *context, Callback<Creat
     auto fail = [&](Error::Kind kind, const QString &message) {
         later(context, [callback, kind, message] { callback(Result<CreatedApiKey>::failure(kind, message)); });
     };
-    const QString name = request.name.trimmed();
-    if (name.isEmpty() || name.size() > 100)
-        return fail(Error::Kind::InvalidArgument, u"a key needs a name of 1 to 100 characters"_s);
-    if (request.description.size() > 500)
-        return fail(Error::Kind::InvalidArgument, u"the description is longer than 500 characters"_s);
-    if (request.concurrencyLimit < 0)
-        return fail(Error::Kind::InvalidArgument, u"the concurrency limit must not be negative"_s);
+    ApiKey settings;
+    settings.name = request.name.trimmed();
+    settings.description = request.description;
+    settings.concurrencyLimit = request.concurrencyLimit;
+    settings.expiresAt = request.expiresAt;
+    settings.tags = request.tags;
+    settings.permissions = request.permissions;
+    settings.modelRule = KeyRules::normalizedRule(request.modelRule.mode, request.modelRule.models);
+    settings.client = request.client;
+    settings.expiresAfterFirstUseMs = request.expiresAfterFirstUseMs;
+    settings.boundAccountId = request.boundAccountId;
+    settings.boundGroupId = request.boundGroupId;
+    if (const QString invalid = validateApiKeySettings(settings); !invalid.isEmpty())
+        return fail(Error::Kind::InvalidArgument, invalid);
     if (m_secret.isNull())
         return fail(Error::Kind::Crypto, u"no server secret"_s);
     if (!m_client)
@@ -54,16 +145,13 @@ void KeyStore::create(const NewApiKey &request, QObject *context, Callback<Creat
     CreatedApiKey created;
     created.clearKey = generateClearKey(m_keyPrefix);
     ApiKey &key = created.key;
+    key = settings;
     key.id = generateId();
     if (created.clearKey.isEmpty() || key.id.isEmpty())
         return fail(Error::Kind::Crypto, u"the random number generator failed"_s);
-    key.name = name;
-    key.description = request.description;
     key.hash = m_secret.hashApiKey(created.clearKey);
     key.hint = keyHint(created.clearKey);
     key.createdAt = key.updatedAt = nowMs();
-    key.expiresAt = request.expiresAt;
-    key.concurrencyLimit = request.concurrencyLimit;
 
     QList<QByteArray> hset{"HSET", m_keys.keyRecord(key.id)};
     hset << key.toRecordFields();
@@ -154,6 +242,73 @@ void KeyStore::setEnabled(const QByteArray &id, bool enabled, QObject *context, 
                                  return callback(error);
                              callback(result.reply.integer() == 1 ? Error{} : notFound(id));
                          });
+}
+
+void KeyStore::update(const QByteArray &id, const ApiKeyChanges &changes, QObject *context,
+                      Callback<ApiKey> callback) const
+{
+    FieldWrites writes;
+    if (const QString invalid = toFieldWrites(changes, writes); !invalid.isEmpty())
+        return later(context,
+                     [callback, invalid] { callback(Result<ApiKey>::failure(Error::Kind::InvalidArgument, invalid)); });
+    if (!m_client)
+        return later(context, [callback] { callback(Result<ApiKey>::failure(noClient())); });
+    writes.put("updated_at", QByteArray::number(nowMs()));
+    QList<QByteArray> args{m_keys.changesChannel(), DomainKeys::keyChangedMessage(id),
+                           QByteArray::number(writes.set.size() / 2)};
+    args << writes.set << writes.removed;
+    m_client->evalScript(RecordScripts::updateFields(), {m_keys.keyRecord(id)}, args, context,
+                         [id, callback](const Redis::Result &result) {
+                             if (Error error = redisError(result, u"cannot update the API key"_s))
+                                 return callback(Result<ApiKey>::failure(error));
+                             const std::optional<ApiKey> key = ApiKey::fromRecord(result.reply.toByteArrayList());
+                             if (!key)
+                                 return callback(Result<ApiKey>::failure(notFound(id)));
+                             callback(Result<ApiKey>::success(*key));
+                         });
+}
+
+void KeyStore::regenerate(const QByteArray &id, QObject *context, Callback<CreatedApiKey> callback) const
+{
+    if (m_secret.isNull())
+        return later(context, [callback] {
+            callback(Result<CreatedApiKey>::failure(Error::Kind::Crypto, u"no server secret"_s));
+        });
+    if (!m_client)
+        return later(context, [callback] { callback(Result<CreatedApiKey>::failure(noClient())); });
+    const QByteArray clearKey = generateClearKey(m_keyPrefix);
+    if (clearKey.isEmpty())
+        return later(context, [callback] {
+            callback(Result<CreatedApiKey>::failure(Error::Kind::Crypto, u"the random number generator failed"_s));
+        });
+    m_client->evalScript(RecordScripts::regenerateKey(), {m_keys.keyRecord(id), m_keys.keyHashIndex()},
+                         {id, m_secret.hashApiKey(clearKey), keyHint(clearKey), QByteArray::number(nowMs()),
+                          m_keys.changesChannel(), DomainKeys::keyChangedMessage(id)},
+                         context, [id, clearKey, callback](const Redis::Result &result) {
+                             if (Error error = redisError(result, u"cannot regenerate the API key"_s))
+                                 return callback(Result<CreatedApiKey>::failure(error));
+                             const std::optional<ApiKey> key = ApiKey::fromRecord(result.reply.toByteArrayList());
+                             if (!key)
+                                 return callback(Result<CreatedApiKey>::failure(notFound(id)));
+                             callback(Result<CreatedApiKey>::success({*key, clearKey}));
+                         });
+}
+
+void KeyStore::activate(const QByteArray &id, qint64 nowMs, QObject *context, Callback<Activation> callback) const
+{
+    if (!m_client)
+        return later(context, [callback] { callback(Result<Activation>::failure(noClient())); });
+    m_client->evalScript(
+        RecordScripts::activateKey(), {m_keys.keyRecord(id)},
+        {QByteArray::number(nowMs), m_keys.changesChannel(), DomainKeys::keyChangedMessage(id)}, context,
+        [id, callback](const Redis::Result &result) {
+            if (Error error = redisError(result, u"cannot activate the API key"_s))
+                return callback(Result<Activation>::failure(error));
+            const QList<Redis::Reply> &parts = result.reply.elements();
+            if (!result.reply.isArray() || parts.size() != 2)
+                return callback(Result<Activation>::failure(notFound(id)));
+            callback(Result<Activation>::success({parts.at(0).bytes().toLongLong(), parts.at(1).integer() == 1}));
+        });
 }
 
 void KeyStore::remove(const QByteArray &id, QObject *context, DoneCallback callback) const

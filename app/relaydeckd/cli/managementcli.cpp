@@ -41,9 +41,19 @@ const QList<OptionSpec> &optionSpecs()
 {
     static const QList<OptionSpec> specs = {
         {u"name"_s, u"NAME"_s, u"Name of the new key or account"_s},
-        {u"description"_s, u"TEXT"_s, u"Description of the new key"_s},
-        {u"concurrency"_s, u"N"_s, u"Concurrent requests the new key may have (0 = no limit)"_s},
-        {u"expires-in"_s, u"DURATION"_s, u"Lifetime of the new key, e.g. 30d, 12h (default: never expires)"_s},
+        {u"description"_s, u"TEXT"_s, u"Description of the key"_s},
+        {u"concurrency"_s, u"N"_s, u"Concurrent requests the key may have (0 = no limit)"_s},
+        {u"expires-in"_s, u"DURATION"_s, u"Lifetime of the key from now, e.g. 30d, 12h (default: never expires)"_s},
+        {u"expires-at"_s, u"TIME"_s, u"Fixed expiry of the key (ISO 8601, UTC unless it has an offset; never)"_s},
+        {u"expires-after-first-use"_s, u"DURATION"_s, u"Expiry counted from the key's first use, e.g. 7d"_s},
+        {u"tag"_s, u"TAG"_s, u"A tag of the key (repeatable; --tag '' clears them)"_s},
+        {u"permissions"_s, u"LIST"_s, u"Endpoints the key may call: messages,count_tokens,models (default all)"_s},
+        {u"allow-models"_s, u"LIST"_s, u"Only these models (comma-separated)"_s},
+        {u"deny-models"_s, u"LIST"_s, u"Every model except these (comma-separated)"_s},
+        {u"any-model"_s, {}, u"Remove the key's model rule"_s},
+        {u"client"_s, u"CLIENT"_s, u"Clients that may use the key: any or claude_code"_s},
+        {u"bind-account"_s, u"ID"_s, u"Serve the key only from this upstream account ('' = shared pool)"_s},
+        {u"bind-group"_s, u"ID"_s, u"Serve the key only from this account group ('' = shared pool)"_s},
         {u"type"_s, u"TYPE"_s, u"Account type: apikey or oauth"_s},
         {u"base-url"_s, u"URL"_s, u"Upstream base URL of the account"_s},
         {u"api-key-file"_s, u"FILE"_s, u"File holding the account's API key or OAuth token; - reads stdin"_s},
@@ -55,7 +65,7 @@ const QList<OptionSpec> &optionSpecs()
 }
 
 enum class Target { Key, Account };
-enum class Action { Create, List, Enable, Disable, Delete };
+enum class Action { Create, List, Enable, Disable, Delete, Update, Regenerate };
 
 QString formatTime(qint64 ms)
 {
@@ -76,6 +86,52 @@ std::optional<qint64> parseLifetimeMs(const QString &text)
     if (const auto duration = Config::parseDuration(text))
         return duration->count();
     return std::nullopt;
+}
+
+QList<QByteArray> splitList(const QString &text)
+{
+    QList<QByteArray> out;
+    for (const QString &part : text.split(u',')) {
+        if (const QString item = part.trimmed(); !item.isEmpty())
+            out << item.toUtf8();
+    }
+    return out;
+}
+
+// "2026-12-31", "2026-12-31T18:00", "2026-12-31T18:00:00+02:00": without an offset the time is UTC.
+std::optional<qint64> parseTimeMs(const QString &text)
+{
+    QDateTime time = QDateTime::fromString(text.trimmed(), Qt::ISODate);
+    if (!time.isValid())
+        return std::nullopt;
+    if (time.timeSpec() == Qt::LocalTime)
+        time.setTimeSpec(Qt::UTC);
+    return time.toMSecsSinceEpoch();
+}
+
+QString formatDuration(qint64 ms)
+{
+    const qint64 hour = 3600LL * 1000;
+    if (ms % (24 * hour) == 0)
+        return u"%1d"_s.arg(ms / (24 * hour));
+    if (ms % hour == 0)
+        return u"%1h"_s.arg(ms / hour);
+    return u"%1m"_s.arg(ms / 60000);
+}
+
+QString formatExpiry(const Domain::ApiKey &key)
+{
+    if (key.needsActivation())
+        return u"%1 after first use"_s.arg(formatDuration(key.expiresAfterFirstUseMs));
+    return formatTime(key.expiresAt);
+}
+
+QJsonArray toJsonArray(const QList<QByteArray> &values)
+{
+    QJsonArray out;
+    for (const QByteArray &value : values)
+        out.append(QString::fromUtf8(value));
+    return out;
 }
 
 std::optional<int> parseCount(const QString &text, int maximum)
@@ -120,6 +176,20 @@ QJsonObject keyJson(const Domain::ApiKey &key)
         {u"updated_at"_s, key.updatedAt},
         {u"expires_at"_s, key.expiresAt},
         {u"last_used_at"_s, key.lastUsedAt},
+        {u"tags"_s, QJsonArray::fromStringList(key.tags)},
+        {u"permissions"_s, toJsonArray([&] {
+             QList<QByteArray> names;
+             for (Domain::Endpoint endpoint : key.permissions.isEmpty() ? Domain::allEndpoints() : key.permissions)
+                 names << Domain::endpointName(endpoint).toByteArray();
+             return names;
+         }())},
+        {u"model_rule"_s, QString::fromLatin1(Domain::modelRuleModeName(key.modelRule.mode))},
+        {u"models"_s, toJsonArray(key.modelRule.models)},
+        {u"client"_s, QString::fromLatin1(Domain::clientRestrictionName(key.client))},
+        {u"expires_after_first_use_ms"_s, key.expiresAfterFirstUseMs},
+        {u"activated_at"_s, key.activatedAt},
+        {u"bound_account"_s, QString::fromLatin1(key.boundAccountId)},
+        {u"bound_group"_s, QString::fromLatin1(key.boundGroupId)},
     };
 }
 
@@ -154,6 +224,7 @@ struct ManagementCli::Command
     QByteArray id;
     bool json = false;
     Domain::NewApiKey newKey;
+    Domain::ApiKeyChanges keyChanges;
     Domain::NewAccount newAccount;
 
     QString noun() const { return target == Target::Key ? u"API key"_s : u"account"_s; }
@@ -172,11 +243,22 @@ QString ManagementCli::usageText()
 {
     return uR"(
 Management commands (same --redis, --data-dir, --config, --key-prefix and --secret-file as the relay):
-  relaydeckd key create --name NAME [--description TEXT] [--concurrency N] [--expires-in 30d] [--json]
+  relaydeckd key create --name NAME [KEY OPTIONS] [--json]
       Creates an API key and prints it once on stdout (its id goes to stderr). Store it now: only its
       HMAC is kept.
+  relaydeckd key update ID [--name NAME] [KEY OPTIONS] [--any-model] [--json]
+      Changes only the settings given; other settings (even ones changed meanwhile) are kept.
+  relaydeckd key regenerate ID [--json]
+      Prints a new key for ID once; the old key stops working at once.
   relaydeckd key list [--json]
   relaydeckd key enable|disable|delete ID
+  KEY OPTIONS: [--description TEXT] [--tag TAG]... [--permissions messages,count_tokens,models]
+      [--allow-models A,B | --deny-models A,B] [--client any|claude_code] [--concurrency N]
+      [--expires-in 30d | --expires-at 2026-12-31T00:00Z | --expires-after-first-use 7d]
+      [--bind-account ID | --bind-group ID]
+      Model names match after the price table's normalisation (claude-sonnet-4-5 also covers its dated and
+      Bedrock/Vertex names). claude_code accepts only Claude Code (user-agent claude-cli/<version>, x-app and
+      its metadata.user_id); count_tokens and models are never refused for the client.
   relaydeckd account add --type apikey|oauth --name NAME [--base-url URL] [--api-key-file FILE|-]
                          [--priority N] [--max-concurrency N] [--json]
       Adds an upstream account. The secret (API key or OAuth token) is read from --api-key-file, or from
@@ -269,13 +351,19 @@ int ManagementCli::prepare()
         command.action = Action::Disable;
     else if (verb == u"delete")
         command.action = Action::Delete;
+    else if (verb == u"update" && command.target == Target::Key)
+        command.action = Action::Update;
+    else if (verb == u"regenerate" && command.target == Target::Key)
+        command.action = Action::Regenerate;
     else if (verb.isEmpty())
-        return usage(u"\"%1\" needs a subcommand (%2, list, enable, disable, delete)"_s.arg(target, createVerb));
+        return usage(u"\"%1\" needs a subcommand (%2, list, enable, disable, delete%3)"_s.arg(
+            target, createVerb, command.target == Target::Key ? u", update, regenerate"_s : QString()));
     else
         return usage(u"unknown subcommand \"%1 %2\""_s.arg(target, verb));
 
-    const bool needsId =
-        command.action == Action::Enable || command.action == Action::Disable || command.action == Action::Delete;
+    const bool needsId = command.action == Action::Enable || command.action == Action::Disable ||
+                         command.action == Action::Delete || command.action == Action::Update ||
+                         command.action == Action::Regenerate;
     const qsizetype expected = needsId ? 3 : 2;
     if (needsId && args.size() < 3)
         return usage(u"\"%1 %2\" needs the id of the %3"_s.arg(target, verb, command.noun()));
@@ -289,8 +377,14 @@ int ManagementCli::prepare()
 
     // Options that belong to another command are mistakes, not something to ignore silently.
     QStringList allowed{u"json"_s};
+    const QStringList keySettings{
+        u"description"_s,  u"concurrency"_s, u"expires-in"_s,   u"expires-at"_s,  u"expires-after-first-use"_s,
+        u"tag"_s,          u"permissions"_s, u"allow-models"_s, u"deny-models"_s, u"client"_s,
+        u"bind-account"_s, u"bind-group"_s};
     if (command.action == Action::Create && command.target == Target::Key)
-        allowed << u"name"_s << u"description"_s << u"concurrency"_s << u"expires-in"_s;
+        allowed << u"name"_s << keySettings;
+    if (command.action == Action::Update)
+        allowed << u"name"_s << keySettings << u"any-model"_s;
     if (command.action == Action::Create && command.target == Target::Account)
         allowed << u"name"_s << u"type"_s << u"base-url"_s << u"api-key-file"_s << u"priority"_s
                 << u"max-concurrency"_s;
@@ -299,25 +393,31 @@ int ManagementCli::prepare()
             return usage(u"--%1 does not apply to \"%2 %3\""_s.arg(spec.name, target, verb));
     }
 
+    if (command.target == Target::Key && (command.action == Action::Create || command.action == Action::Update)) {
+        if (const QString error = parseKeySettings(); !error.isEmpty())
+            return usage(error);
+    }
+
     if (command.action == Action::Create) {
         const QString name = m_parser.value(u"name"_s).trimmed();
         if (name.isEmpty())
             return usage(u"\"%1 %2\" needs --name NAME"_s.arg(target, verb));
         if (command.target == Target::Key) {
+            // The settings were parsed into keyChanges (shared with update); a new key starts from the defaults.
             Domain::NewApiKey &key = command.newKey;
+            const Domain::ApiKeyChanges &c = command.keyChanges;
             key.name = name;
-            key.description = m_parser.value(u"description"_s);
-            if (m_parser.isSet(u"concurrency"_s)) {
-                const auto value = parseCount(m_parser.value(u"concurrency"_s), 100000);
-                if (!value)
-                    return usage(u"--concurrency must be an integer from 0 to 100000"_s);
-                key.concurrencyLimit = *value;
-            }
-            if (m_parser.isSet(u"expires-in"_s)) {
-                const auto lifetime = parseLifetimeMs(m_parser.value(u"expires-in"_s));
-                if (!lifetime || *lifetime <= 0)
-                    return usage(u"--expires-in must be a positive duration such as 30d, 2w, 12h or 90m"_s);
-                key.expiresAt = QDateTime::currentMSecsSinceEpoch() + *lifetime;
+            key.description = c.description.value_or(QString());
+            key.concurrencyLimit = c.concurrencyLimit.value_or(0);
+            key.expiresAt = c.expiresAt.value_or(0);
+            key.expiresAfterFirstUseMs = c.expiresAfterFirstUseMs.value_or(0);
+            key.tags = c.tags.value_or(QStringList());
+            key.permissions = c.permissions.value_or(QList<Domain::Endpoint>());
+            key.modelRule = c.modelRule.value_or(Domain::ModelRule());
+            key.client = c.client.value_or(Domain::ClientRestriction::Any);
+            if (c.binding) {
+                key.boundAccountId = c.binding->accountId;
+                key.boundGroupId = c.binding->groupId;
             }
         } else {
             Domain::NewAccount &account = command.newAccount;
@@ -381,6 +481,117 @@ int ManagementCli::prepare()
     m_secret = secret.value;
     m_keys = Domain::DomainKeys(Redis::KeySpace(m_loaded.settings.keyPrefix.toUtf8()));
     return 0;
+}
+
+QString ManagementCli::parseKeySettings()
+{
+    Domain::ApiKeyChanges &changes = m_command->keyChanges;
+    const bool updating = m_command->action == Action::Update;
+    auto isSet = [this](const QString &name) { return m_parser.isSet(name); };
+    auto value = [this](const QString &name) { return m_parser.value(name); };
+
+    if (updating && isSet(u"name"_s))
+        changes.name = value(u"name"_s).trimmed();
+    if (isSet(u"description"_s))
+        changes.description = value(u"description"_s);
+    if (isSet(u"concurrency"_s)) {
+        const auto count = parseCount(value(u"concurrency"_s), 100000);
+        if (!count)
+            return u"--concurrency must be an integer from 0 to 100000"_s;
+        changes.concurrencyLimit = *count;
+    }
+
+    const int expiryOptions =
+        int(isSet(u"expires-in"_s)) + int(isSet(u"expires-at"_s)) + int(isSet(u"expires-after-first-use"_s));
+    if (expiryOptions > 1)
+        return u"give only one of --expires-in, --expires-at and --expires-after-first-use"_s;
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    if (isSet(u"expires-in"_s)) {
+        const auto lifetime = parseLifetimeMs(value(u"expires-in"_s));
+        if (!lifetime || *lifetime <= 0)
+            return u"--expires-in must be a positive duration such as 30d, 2w, 12h or 90m"_s;
+        changes.expiresAt = now + *lifetime;
+    }
+    if (isSet(u"expires-at"_s)) {
+        const QString text = value(u"expires-at"_s);
+        if (text.trimmed() == u"never") {
+            changes.expiresAt = 0;
+        } else {
+            const auto at = parseTimeMs(text);
+            if (!at)
+                return u"--expires-at must be an ISO 8601 time such as 2026-12-31 or 2026-12-31T18:00:00+02:00, or never"_s;
+            if (*at <= now)
+                return u"--expires-at %1 is in the past"_s.arg(text);
+            changes.expiresAt = *at;
+        }
+    }
+    if (isSet(u"expires-after-first-use"_s)) {
+        const auto lifetime = parseLifetimeMs(value(u"expires-after-first-use"_s));
+        if (!lifetime || *lifetime <= 0)
+            return u"--expires-after-first-use must be a positive duration such as 7d, 12h or 90m"_s;
+        changes.expiresAfterFirstUseMs = *lifetime;
+    }
+
+    if (isSet(u"tag"_s)) {
+        QStringList tags;
+        for (const QString &tag : m_parser.values(u"tag"_s)) {
+            if (!tag.trimmed().isEmpty() && !tags.contains(tag.trimmed()))
+                tags << tag.trimmed();
+        }
+        changes.tags = tags;
+    }
+    if (isSet(u"permissions"_s)) {
+        QList<Domain::Endpoint> permissions;
+        for (const QByteArray &name : splitList(value(u"permissions"_s))) {
+            const auto endpoint = Domain::endpointFromName(name);
+            if (!endpoint)
+                return u"--permissions: unknown permission \"%1\" (allowed: messages, count_tokens, models)"_s.arg(
+                    QString::fromUtf8(name));
+            if (!permissions.contains(*endpoint))
+                permissions << *endpoint;
+        }
+        if (permissions.isEmpty())
+            return u"--permissions needs at least one of messages, count_tokens, models"_s;
+        changes.permissions = permissions;
+    }
+
+    const int modelOptions = int(isSet(u"allow-models"_s)) + int(isSet(u"deny-models"_s)) + int(isSet(u"any-model"_s));
+    if (modelOptions > 1)
+        return u"--allow-models, --deny-models and --any-model exclude each other: a key has one model rule"_s;
+    for (const auto &[option, mode] : {std::pair{u"allow-models"_s, Domain::ModelRuleMode::Allow},
+                                       std::pair{u"deny-models"_s, Domain::ModelRuleMode::Deny}}) {
+        if (!isSet(option))
+            continue;
+        const QList<QByteArray> models = splitList(value(option));
+        if (models.isEmpty())
+            return u"--%1 needs at least one model name"_s.arg(option);
+        changes.modelRule = Domain::ModelRule{mode, models};
+    }
+    if (isSet(u"any-model"_s))
+        changes.modelRule = Domain::ModelRule{};
+
+    if (isSet(u"client"_s)) {
+        const auto client = Domain::clientRestrictionFromName(value(u"client"_s).trimmed().toUtf8());
+        if (!client)
+            return u"--client must be any or claude_code, not \"%1\""_s.arg(value(u"client"_s));
+        changes.client = *client;
+    }
+
+    if (isSet(u"bind-account"_s) && isSet(u"bind-group"_s))
+        return u"--bind-account and --bind-group exclude each other: a key is bound to an account or a group"_s;
+    for (const QString &option : {u"bind-account"_s, u"bind-group"_s}) {
+        if (!isSet(option))
+            continue;
+        const QByteArray id = value(option).trimmed().toUtf8();
+        if (!id.isEmpty() && !Domain::isValidId(id))
+            return u"--%1: \"%2\" is not a valid id"_s.arg(option, value(option));
+        changes.binding =
+            option == u"bind-account" ? Domain::ApiKeyChanges::Binding{id, {}} : Domain::ApiKeyChanges::Binding{{}, id};
+    }
+
+    if (updating && changes.isEmpty())
+        return u"\"key update\" needs at least one setting to change"_s;
+    return {};
 }
 
 void ManagementCli::connectRedis()
@@ -458,6 +669,32 @@ void ManagementCli::runKeyCommand()
             }
             finish(0);
         });
+    case Action::Update:
+        return keys.update(command.id, command.keyChanges, this, [this](const Domain::Result<Domain::ApiKey> &result) {
+            if (!result.ok())
+                return fail(result.error);
+            if (m_command->json)
+                m_out << jsonText(QJsonDocument(keyJson(result.value)));
+            else
+                m_out << "API key " << result.value.id << " updated.\n";
+            finish(0);
+        });
+    case Action::Regenerate:
+        return keys.regenerate(command.id, this, [this](const Domain::Result<Domain::CreatedApiKey> &result) {
+            if (!result.ok())
+                return fail(result.error);
+            const Domain::ApiKey &key = result.value.key;
+            if (m_command->json) {
+                QJsonObject object = keyJson(key);
+                object.insert(u"key"_s, QString::fromLatin1(result.value.clearKey));
+                m_out << jsonText(QJsonDocument(object));
+            } else {
+                m_out << result.value.clearKey << '\n';
+                m_err << "New key for API key " << key.id << " (" << key.name
+                      << "); the old key no longer works. Copy the key above now: it is not shown again.\n";
+            }
+            finish(0);
+        });
     case Action::List:
         return keys.list(this, [this](const Domain::Result<QList<Domain::ApiKey>> &result) {
             if (!result.ok())
@@ -474,10 +711,13 @@ void ManagementCli::runKeyCommand()
             for (const Domain::ApiKey &key : result.value) {
                 const QString state = !key.enabled ? u"disabled"_s : key.isExpired(now) ? u"expired"_s : u"enabled"_s;
                 rows.append({QString::fromLatin1(key.id), key.name, QString::fromLatin1(key.hint), state,
-                             formatTime(key.createdAt), formatTime(key.lastUsedAt), formatTime(key.expiresAt)});
+                             key.tags.isEmpty() ? u"-"_s : key.tags.join(u","), formatTime(key.createdAt),
+                             formatTime(key.lastUsedAt), formatExpiry(key)});
             }
-            printTable(m_out, {u"ID"_s, u"NAME"_s, u"HINT"_s, u"STATE"_s, u"CREATED"_s, u"LAST USED"_s, u"EXPIRES"_s},
-                       rows);
+            printTable(
+                m_out,
+                {u"ID"_s, u"NAME"_s, u"HINT"_s, u"STATE"_s, u"TAGS"_s, u"CREATED"_s, u"LAST USED"_s, u"EXPIRES"_s},
+                rows);
             finish(0);
         });
     case Action::Enable:
@@ -562,6 +802,9 @@ void ManagementCli::runAccountCommand()
             m_out << "Account " << m_command->id << " deleted.\n";
             finish(0);
         });
+    case Action::Update:
+    case Action::Regenerate: // prepare() accepts these verbs for keys only
+        return failText(u"\"account\" has no such subcommand"_s, ExitUsage);
     }
 }
 

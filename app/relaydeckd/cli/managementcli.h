@@ -52,6 +52,8 @@ private:
     struct Command;
 
     int prepare();
+    // Fills m_command->keyChanges from the key options; returns a usage message or empty.
+    QString parseKeySettings();
     void connectRedis();
     void useRedis(const QString &url, bool probeFirst);
     void startEmbedded();
