@@ -6,9 +6,52 @@
 #include <QNetworkRequest>
 #include <QThread>
 
+#include <cstdlib>
+#include <dirent.h>
+#include <memory>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <utility>
+
 namespace Relay::Upstream {
 
 namespace {
+
+// Qt 6.4's QNetworkAccessManager never sets TCP_NODELAY (its channel code has the call commented out) and writes a
+// request as several small writes (HTTP/2: HEADERS, then DATA frames), so with Nagle on, the body waits for the
+// upstream's delayed ACK: 40 ms per request on Linux. Qt gives no access to its sockets, so once a new upstream
+// connection is up this sets the option on every TCP socket of the process. The relay's own sockets have it already
+// (client connections, hiredis), so only QNAM's change; an fd closed or reused meanwhile just fails the call.
+void setNoDelayOnTcpSockets()
+{
+    DIR *dir = opendir("/proc/self/fd");
+    if (!dir) {
+        return;
+    }
+    const int listing = dirfd(dir);
+    while (const dirent *entry = readdir(dir)) {
+        char *end = nullptr;
+        const long fd = std::strtol(entry->d_name, &end, 10);
+        if (end == entry->d_name || *end != '\0' || fd == listing) {
+            continue;
+        }
+        int domain = 0;
+        int type = 0;
+        socklen_t length = sizeof(int);
+        if (getsockopt(int(fd), SOL_SOCKET, SO_DOMAIN, &domain, &length) != 0 ||
+            (domain != AF_INET && domain != AF_INET6)) {
+            continue;
+        }
+        length = sizeof(int);
+        if (getsockopt(int(fd), SOL_SOCKET, SO_TYPE, &type, &length) != 0 || type != SOCK_STREAM) {
+            continue;
+        }
+        const int on = 1;
+        setsockopt(int(fd), IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
+    }
+    closedir(dir);
+}
 
 QString proxyKey(const QNetworkProxy &proxy)
 {
@@ -116,6 +159,17 @@ UpstreamCall *UpstreamClient::start(const UpstreamRequest &request, QObject *par
     if (tls && m_options.ignoreSslErrors) {
         reply->ignoreSslErrors();
     }
+    // A new connection for this reply: once the request is out (so the socket exists), switch Nagle off on it.
+    connect(reply, &QNetworkReply::socketStartedConnecting, this, [reply] {
+        auto done = std::make_shared<bool>(false);
+        auto once = [done] {
+            if (!std::exchange(*done, true)) {
+                setNoDelayOnTcpSockets();
+            }
+        };
+        connect(reply, &QNetworkReply::requestSent, reply, once);
+        connect(reply, &QNetworkReply::metaDataChanged, reply, once);
+    });
     return new UpstreamCall(reply, request.timeouts, m_options.readBufferSize, parent);
 }
 
