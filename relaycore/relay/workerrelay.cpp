@@ -55,13 +55,7 @@ WorkerRelay::WorkerRelay(RelayContext &context, int index, Redis::Client *redis,
     , m_keyStore(redis, context.keys(), context.secret(), context.options().keyPrefix)
 {
     m_upstream = new Upstream::UpstreamClient(upstreamOptions(context.options()), this);
-    // Few usage batches in flight: each is about 60 commands on the worker's one Redis connection, which the
-    // request path shares (sticky-session lookup, leases). With the default 256, a lookup queued behind them timed
-    // out under load, and a timeout drops the connection with everything in flight. The rest waits in the
-    // recorder's bounded backlog (in /metrics) instead.
-    Usage::UsageRecorderOptions recorderOptions;
-    recorderOptions.maxInFlight = 8;
-    m_recorder = new Usage::UsageRecorder(redis, context.keys().keySpace(), context.pricing(), recorderOptions, this);
+    m_recorder = new Usage::UsageRecorder(redis, context.keys().keySpace(), context.pricing(), {}, this);
 }
 
 WorkerRelay::~WorkerRelay() = default;
@@ -238,18 +232,6 @@ void WorkerRelay::reportAccountHealth(const QByteArray &accountId, AccountHealth
           QByteArray::number(untilMs), "changed_at", QByteArray::number(nowMs())},
          {"PUBLISH", m_context.keys().changesChannel(), Domain::DomainKeys::accountChangedMessage(accountId)}},
         nullptr, [](const Redis::BatchResult &) {}, o);
-}
-
-} // namespace Relay::Proxy
-
-namespace Relay::Proxy {
-
-void WorkerRelay::activateKey(const QByteArray &id)
-{
-    // Idempotent and atomic in Redis: concurrent first requests on several workers or instances agree on one
-    // expiry. The published change drops the cached record everywhere.
-    m_keyStore.activate(id, QDateTime::currentMSecsSinceEpoch(), nullptr,
-                        [](const Domain::Result<Domain::Activation> &) {});
 }
 
 } // namespace Relay::Proxy
