@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The data plane end to end: a real RelayService on real sockets, a real redis-server and the project's mock
 // Anthropic upstream. Keys and accounts are created through the same stores the CLI uses.
+#include "domain/keystore.h"
 #include "relayharness.h"
 
+#include <QDateTime>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -55,6 +57,8 @@ private Q_SLOTS:
     void rejectsMissingBadAndUnknownKeys();
     void acceptsBearerAndNodeRelayPaths();
     void disabledKeyStopsWorkingWithinASecond();
+    void keyRulesAreEnforcedOnTheRequestPath();
+    void keyExpiringAfterFirstUseIsActivatedOnce();
     void invalidBodyGets400();
     void maxTokensAboveModelLimitGets400();
     void maxTokensCanBeClampedInstead();
@@ -283,6 +287,92 @@ void TstRelay::disabledKeyStopsWorkingWithinASecond()
     QTRY_COMPARE_WITH_TIMEOUT(m_h->send(post("/v1/messages", m_key, body)).status, 401, 1000);
     for (int i = 0; i < 4; ++i) // every worker's cache
         QCOMPARE(m_h->send(post("/v1/messages", m_key, body)).status, 401);
+}
+
+QByteArray createKeyWith(RelayHarness &h, const Domain::NewApiKey &request, QByteArray *id = nullptr)
+{
+    std::optional<Domain::Result<Domain::CreatedApiKey>> created;
+    h.keys().create(request, nullptr, [&](const Domain::Result<Domain::CreatedApiKey> &r) { created = r; });
+    for (int i = 0; i < 500 && !created; ++i)
+        QTest::qWait(10);
+    if (!created || !created->ok())
+        return {};
+    if (id)
+        *id = created->value.key.id;
+    return created->value.clearKey;
+}
+
+void TstRelay::keyRulesAreEnforcedOnTheRequestPath()
+{
+    createAccount(QStringLiteral("a"), m_h->mock().baseUrl().toString());
+    Domain::NewApiKey sonnetOnly;
+    sonnetOnly.name = QStringLiteral("sonnet only");
+    sonnetOnly.modelRule = {Domain::ModelRuleMode::Allow, {"claude-sonnet-4-5"}};
+    const QByteArray sonnetKey = createKeyWith(*m_h, sonnetOnly);
+    Domain::NewApiKey countOnly;
+    countOnly.name = QStringLiteral("count only");
+    countOnly.permissions = {Domain::Endpoint::CountTokens};
+    const QByteArray countKey = createKeyWith(*m_h, countOnly);
+    Domain::NewApiKey claudeCode;
+    claudeCode.name = QStringLiteral("claude code only");
+    claudeCode.client = Domain::ClientRestriction::ClaudeCode;
+    const QByteArray ccKey = createKeyWith(*m_h, claudeCode);
+    QVERIFY(!sonnetKey.isEmpty() && !countKey.isEmpty() && !ccKey.isEmpty());
+    QVERIFY2(m_h->startRelay(), qPrintable(m_h->errorString()));
+
+    const QByteArray sonnet =
+        j("{'model':'claude-sonnet-4-5-20250929','max_tokens':10,'messages':[{'role':'user','content':'hi'}]}");
+    const QByteArray opus =
+        j("{'model':'claude-opus-4-1','max_tokens':10,'messages':[{'role':'user','content':'hi'}]}");
+    QCOMPARE(m_h->send(post("/v1/messages", sonnetKey, sonnet)).status, 200);
+    const auto refusedModel = m_h->send(post("/v1/messages", sonnetKey, opus));
+    QCOMPARE(refusedModel.status, 403);
+    QVERIFY(refusedModel.body.contains("permission_error"));
+    QVERIFY(refusedModel.body.contains("claude-opus-4-1"));
+
+    QCOMPARE(m_h->send(post("/v1/messages", countKey, sonnet)).status, 403);
+    QCOMPARE(m_h->send(post("/v1/messages/count_tokens", countKey,
+                            j("{'model':'claude-sonnet-4-5','messages':[{'role':'user','content':'hi'}]}")))
+                 .status,
+             200);
+
+    // A plain SDK request is not Claude Code; a request shaped like Claude Code's is.
+    QCOMPARE(m_h->send(post("/v1/messages", ccKey, sonnet, "user-agent: Anthropic/JS 0.137.0\r\n")).status, 403);
+    const QByteArray userId = "{\\\"device_id\\\":\\\"" + QByteArray(64, 'a') +
+                              "\\\",\\\"account_uuid\\\":\\\"\\\",\\\"session_id\\\":"
+                              "\\\"0b9c3a52-7f1e-4b8e-9f3a-2d6c1e5a8b7f\\\"}";
+    const QByteArray ccBody = "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":10,\"stream\":true,\"messages\":"
+                              "[{\"role\":\"user\",\"content\":\"hi\"}],\"metadata\":{\"user_id\":\"" +
+                              userId + "\"}}";
+    const auto cc = m_h->send(post("/v1/messages?beta=true", ccKey, ccBody,
+                                   "user-agent: claude-cli/2.1.197 (external, sdk-cli)\r\nx-app: cli\r\n"
+                                   "anthropic-beta: claude-code-20250219\r\n"));
+    QVERIFY2(cc.status == 200, cc.body.constData());
+}
+
+void TstRelay::keyExpiringAfterFirstUseIsActivatedOnce()
+{
+    createAccount(QStringLiteral("a"), m_h->mock().baseUrl().toString());
+    Domain::NewApiKey trial;
+    trial.name = QStringLiteral("trial");
+    trial.expiresAfterFirstUseMs = 7LL * 24 * 3600 * 1000;
+    QByteArray id;
+    const QByteArray key = createKeyWith(*m_h, trial, &id);
+    QVERIFY(!key.isEmpty());
+    QVERIFY2(m_h->startRelay(), qPrintable(m_h->errorString()));
+    const QByteArray body =
+        j("{'model':'claude-sonnet-4-5','max_tokens':10,'messages':[{'role':'user','content':'hi'}]}");
+    const qint64 before = QDateTime::currentMSecsSinceEpoch();
+    QCOMPARE(m_h->send(post("/v1/messages", key, body)).status, 200);
+    const auto expiresAt = [&] {
+        return m_h->redis().command({"HGET", "rd:{key:" + id + "}:record", "expires_at"}).toByteArray().toLongLong();
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(expiresAt() > 0, 3000);
+    const qint64 first = expiresAt();
+    QVERIFY(first >= before + trial.expiresAfterFirstUseMs);
+    QCOMPARE(m_h->send(post("/v1/messages", key, body)).status, 200);
+    QTest::qWait(200);
+    QCOMPARE(expiresAt(), first); // set once
 }
 
 void TstRelay::invalidBodyGets400()

@@ -74,7 +74,8 @@ QString MessageRequest::parse(const Http::Request &request, bool countTokens, Me
         JsonPeek meta;
         if (meta.parse(*metadata)) {
             if (const auto userId = meta.value("user_id")) {
-                const QByteArray session = sessionFromUserId(JsonPeek::toString(*userId).value_or(QByteArray()));
+                out->metadataUserId = JsonPeek::toString(*userId).value_or(QByteArray());
+                const QByteArray session = sessionFromUserId(out->metadataUserId);
                 if (!session.isEmpty())
                     out->sessionHash = shortHash(session);
             }

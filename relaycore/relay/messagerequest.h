@@ -21,6 +21,8 @@ struct MessageRequest
     qsizetype maxTokensLength = 0;
     // Stable id of the conversation for sticky sessions; empty when the request gives nothing to derive it from.
     QByteArray sessionHash;
+    // metadata.user_id as sent (unescaped), for client restrictions.
+    QByteArray metadataUserId;
 
     // Empty on success, else a message for a 400 invalid_request_error.
     // countTokens: count_tokens bodies have no max_tokens and never stream.

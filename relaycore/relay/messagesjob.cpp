@@ -2,6 +2,7 @@
 #include "relay/messagesjob.h"
 
 #include "domain/apikey.h"
+#include "domain/keyrules.h"
 #include "http/clock.h"
 #include "http/exchange.h"
 #include "log/logger.h"
@@ -110,6 +111,26 @@ void MessagesJob::start()
     const QString error = MessageRequest::parse(m_exchange->request(), m_countTokens, &m_request);
     if (!error.isEmpty())
         return failClient(400, error.toUtf8());
+    if (m_key) {
+        // What this key may do: endpoint, model, client. All in memory, from the cached record.
+        using namespace Domain;
+        const Endpoint endpoint = m_countTokens ? Endpoint::CountTokens : Endpoint::Messages;
+        if (!KeyRules::hasPermission(*m_key, endpoint))
+            return failClient(403, "This API key is not allowed to call " + m_exchange->request().path +
+                                       "; ask the RelayDeck operator to grant it.");
+        if (!KeyRules::isModelAllowed(*m_key, m_request.model))
+            return failClient(403, "This API key is not allowed to use the model " + m_request.model +
+                                       "; ask the RelayDeck operator which models it may use.");
+        if (KeyRules::needsClientCheck(endpoint)) {
+            const Http::Request &request = m_exchange->request();
+            const QString refused = KeyRules::checkClient(
+                *m_key, [&request](QByteArrayView name) { return request.header(name); }, m_request.metadataUserId);
+            if (!refused.isEmpty())
+                return failClient(403, refused.toUtf8());
+        }
+        if (m_key->needsActivation())
+            m_worker.activateKey(m_key->id);
+    }
     if (!m_countTokens && m_request.maxTokens) {
         const auto table = m_worker.context().pricing()();
         const auto limit = table ? table->maxOutputTokens(m_request.model) : std::nullopt;

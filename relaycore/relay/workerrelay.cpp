@@ -235,3 +235,15 @@ void WorkerRelay::reportAccountHealth(const QByteArray &accountId, AccountHealth
 }
 
 } // namespace Relay::Proxy
+
+namespace Relay::Proxy {
+
+void WorkerRelay::activateKey(const QByteArray &id)
+{
+    // Idempotent and atomic in Redis: concurrent first requests on several workers or instances agree on one
+    // expiry. The published change drops the cached record everywhere.
+    m_keyStore.activate(id, QDateTime::currentMSecsSinceEpoch(), nullptr,
+                        [](const Domain::Result<Domain::Activation> &) {});
+}
+
+} // namespace Relay::Proxy

@@ -67,6 +67,9 @@ public:
     Http::StageResult models(Http::Exchange &exchange);
     Http::StageResult keyInfo(Http::Exchange &exchange);
 
+    // First use of a key that expires N days after it: sets the expiry once (the change feed refreshes the caches).
+    void activateKey(const QByteArray &id);
+
     // Records an account's new health here, in Redis (for other instances) and on the change feed.
     void reportAccountHealth(const QByteArray &accountId, AccountHealth health, qint64 untilMs, const QString &reason);
 
