@@ -75,6 +75,7 @@ console.log(JSON.stringify({
     errors: result.errors,
     timeouts: result.timeouts,
     mismatches: result.mismatches,
+    statuses: Object.fromEntries(Object.entries(result.statusCodeStats).map(([code, s]) => [code, s.count])),
     resets: result.resets,
     seconds: result.duration,
     rps: responses / result.duration,

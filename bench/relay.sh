@@ -78,6 +78,11 @@ start_relay() {
 stop_relay() {
     kill "$relay_pid" 2>/dev/null || true
     wait "$relay_pid" 2>/dev/null || true
+    # What the relay warned about during the runs, most frequent first (timestamps and ids cut off).
+    if [ -s "$tmp/relay-$1.log" ]; then
+        echo "relay warnings ($1):"
+        sed -E 's/^[0-9-]+ [0-9:.]+ //; s/[0-9a-f]{16,}/…/g' "$tmp/relay-$1.log" | sort | uniq -c | sort -rn | head -5
+    fi
 }
 
 payload='{"model":"claude-sonnet-4-5","max_tokens":1024,"messages":[{"role":"user","content":"Write a haiku about a relay race, then explain it in one sentence."}]}'
@@ -89,19 +94,30 @@ peak_rss_mb() { awk '/VmHWM/ {printf "%.1f", $2 / 1024}' "/proc/$1/status"; }
 # "command calls" per line, INFO itself left out (this script sends it).
 commandstats() { rcli INFO commandstats | tr -d '\r' | sed -n 's/^cmdstat_\([^:]*\):calls=\([0-9]*\),.*/\1 \2/p' | grep -v '^info '; }
 redis_total() { commandstats | awk '{s += $2} END {print s + 0}'; }
-# Usage batches are written after the responses: wait (bounded) until Redis sees no more commands.
+relay_metric() { curl -fs "http://127.0.0.1:$relay_port/metrics" | awk -v n="$1" '$1 == n {print $2}'; }
+# Usage batches are written after the responses: wait (bounded, 30 s) until the relay's usage backlog is empty and
+# Redis sees no more commands.
 quiesce() {
     local last now
     last=$(redis_total)
-    for _ in $(seq 40); do
+    for _ in $(seq 120); do
         sleep 0.25
         now=$(redis_total)
-        [ "$now" = "$last" ] && return 0
+        [ "$now" = "$last" ] && [ "$(relay_metric relaydeck_usage_backlog)" = 0 ] && return 0
         last=$now
     done
+    echo "warning: the relay's usage backlog did not drain within 30 s" >&2
 }
 
 ac() { node "$bench/load.mjs" "$@"; }
+relay_counters() {
+    local m
+    m=$(curl -fs "http://127.0.0.1:$relay_port/metrics")
+    for n in relaydeck_usage_records_written_total relaydeck_usage_records_dropped_total relaydeck_redis_timeouts_total \
+        relaydeck_redis_reconnects_total; do
+        awk -v n="$n" '$1 == n {v = $2} END {printf "%s ", v + 0}' <<<"$m"
+    done
+}
 mock_reset() { curl -fs -X POST "http://127.0.0.1:$mock_port/_mock/reset" >/dev/null; }
 mock_stat() {
     curl -fs "http://127.0.0.1:$mock_port/_mock/stats" |
@@ -118,7 +134,12 @@ load_run() {
     local label=$1 port=$2 body=$3 expect=$4 c=$5 p=$6 d=$7 is_relay=$8
     local pid=$mock_pid
     [ "$is_relay" = 1 ] && pid=$relay_pid
-    [ "$is_relay" = 1 ] && { quiesce; commandstats >"$tmp/cs0"; }
+    local m0="" m1
+    if [ "$is_relay" = 1 ]; then
+        quiesce
+        commandstats >"$tmp/cs0"
+        m0=$(relay_counters)
+    fi
     mock_reset
     reset_peak_rss "$pid"
     local t0
@@ -141,9 +162,17 @@ load_run() {
             "$tmp/cs0" "$tmp/cs1" | sort -k2 -nr | tr '\n' ' ' >"$tmp/percmd-$label"
     fi
     bad="$(field "$last_json" errors)/$(field "$last_json" non2xx)/$(field "$last_json" timeouts)/$(field "$last_json" mismatches)"
+    [ "$(field "$last_json" non2xx)" = 0 ] ||
+        bad="$bad $(node -e 'console.log(JSON.stringify(JSON.parse(process.argv[1]).statuses))' "$last_json")"
     row "$label" "$(printf '%.0f' "$(field "$last_json" rps)")" "$(field "$last_json" p50)" "$(field "$last_json" p95)" \
         "$(field "$last_json" p99)" "$bad" "${cmds:--}" "$cpu_ms" "$rss"
-    [ "$is_relay" = 1 ] && echo "    redis commands per request: $(cat "$tmp/percmd-$label")" | tee -a "$results"
+    if [ "$is_relay" = 1 ]; then
+        m1=$(relay_counters)
+        echo "    redis commands per request: $(cat "$tmp/percmd-$label")" | tee -a "$results"
+        echo "    during the run: $(awk -v a="$m0" -v b="$m1" 'BEGIN { split(a, x); split(b, y);
+            printf "usage records written %d, dropped %d; Redis timeouts %d, reconnects %d",
+                y[1] - x[1], y[2] - x[2], y[3] - x[3], y[4] - x[4] }')" | tee -a "$results"
+    fi
     last_cpu=$cpu_ms
     return 0
 }
@@ -226,7 +255,7 @@ echo "(h) $streams concurrent streams (30 deltas x 200 ms): $long" | tee -a "$re
 echo "    relay peak RSS $long_hwm MB (VmHWM), sampled VmRSS max $((rss_max / 1024)) MB" |
     tee -a "$results"
 keys_calls=$(commandstats | awk '$1=="keys" {print $2}')
-stop_relay
+stop_relay "$cleartext"
 
 # The other cleartext mode, for the record: non-stream at c$connections and at one connection.
 other=http1
@@ -237,7 +266,7 @@ if [ "${SKIP_OTHER_MODE:-0}" != 1 ]; then
         "http://127.0.0.1:$relay_port/api/v1/messages" >/dev/null
     load_run "(a') relay $other non-stream c$connections p10" "$relay_port" "$payload" json "$connections" 10 "$duration" 1
     load_run "(e') relay $other non-stream c1 p1" "$relay_port" "$payload" json 1 1 "$duration" 1
-    stop_relay
+    stop_relay "$other"
 fi
 keys_calls=${keys_calls:-$(commandstats | awk '$1=="keys" {print $2}')}
 
