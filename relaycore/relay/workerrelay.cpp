@@ -45,7 +45,8 @@ Upstream::ClientOptions upstreamOptions(const RelayOptions &options)
 
 } // namespace
 
-WorkerRelay::WorkerRelay(RelayContext &context, int index, Redis::Client *redis, Metrics::Shard *shard, QObject *parent)
+WorkerRelay::WorkerRelay(RelayContext &context, int index, Redis::Client *redis, Redis::Client *usageRedis,
+                         Metrics::Shard *shard, QObject *parent)
     : QObject(parent)
     , m_context(context)
     , m_index(index)
@@ -55,7 +56,7 @@ WorkerRelay::WorkerRelay(RelayContext &context, int index, Redis::Client *redis,
     , m_keyStore(redis, context.keys(), context.secret(), context.options().keyPrefix)
 {
     m_upstream = new Upstream::UpstreamClient(upstreamOptions(context.options()), this);
-    m_recorder = new Usage::UsageRecorder(redis, context.keys().keySpace(), context.pricing(), {}, this);
+    m_recorder = new Usage::UsageRecorder(usageRedis, context.keys().keySpace(), context.pricing(), {}, this);
 }
 
 WorkerRelay::~WorkerRelay() = default;

@@ -48,8 +48,10 @@ class WorkerRelay : public QObject
 {
     Q_OBJECT
 public:
-    WorkerRelay(RelayContext &context, int index, Redis::Client *redis, Metrics::Shard *shard,
-                QObject *parent = nullptr);
+    // `usageRedis` carries only the usage batches, so the request path's few small commands never wait behind them
+    // (and a slow batch cannot time out a request's lookup); it may be the same client as `redis`.
+    WorkerRelay(RelayContext &context, int index, Redis::Client *redis, Redis::Client *usageRedis,
+                Metrics::Shard *shard, QObject *parent = nullptr);
     ~WorkerRelay() override;
 
     RelayContext &context() { return m_context; }

@@ -226,10 +226,13 @@ void RelayService::setUpWorker(int index, QObject *context)
     Metrics::Shard *shard = w.shard;
     const Metrics::HistogramHandle roundTrip = m_metrics->redisRoundTrip;
     w.redis->setRoundTripObserver([shard, roundTrip](qint64 usec) { shard->observe(roundTrip, 0, quint64(usec)); });
-    auto *relay = new Proxy::WorkerRelay(*m_relay, index, w.redis, w.shard, context);
+    auto *usageRedis = new Redis::Client(m_redisOptions, context);
+    usageRedis->setRoundTripObserver([shard, roundTrip](qint64 usec) { shard->observe(roundTrip, 0, quint64(usec)); });
+    auto *relay = new Proxy::WorkerRelay(*m_relay, index, w.redis, usageRedis, w.shard, context);
     m_relay->setWorker(index, relay);
     QMutexLocker lock(&m_redisStatsMutex);
     m_redisStats.push_back(w.redis->statistics());
+    m_redisStats.push_back(usageRedis->statistics());
     m_recorderStats.push_back(relay->recorderStatistics());
 }
 
