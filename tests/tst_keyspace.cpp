@@ -18,7 +18,7 @@ private Q_SLOTS:
         QCOMPARE(keys.account("a-7", "state"), QByteArray("rd:{acct:a-7}:state"));
         QCOMPARE(keys.owned("lease", "a1", "slots"), QByteArray("rd:{lease:a1}:slots"));
         QCOMPARE(keys.owned("key", "k1", {}), QByteArray("rd:{key:k1}"));
-        QCOMPARE(keys.global("keys"), QByteArray("rd:keys"));
+        QCOMPARE(keys.global("key_ids"), QByteArray("rd:key_ids"));
     }
 
     void usesConfiguredPrefix()

@@ -18,7 +18,7 @@ public:
 
     const Redis::KeySpace &keySpace() const { return m_keySpace; }
 
-    QByteArray keyIndex() const { return m_keySpace.global("keys"); }         // SET of key ids
+    QByteArray keyIndex() const { return m_keySpace.global("key_ids"); }      // SET of key ids
     QByteArray keyHashIndex() const { return m_keySpace.global("key_hash"); } // HASH hmac hex -> key id
     QByteArray keyRecord(QByteArrayView id) const { return m_keySpace.apiKey(id, "record"); }
     QByteArray accountIndex() const { return m_keySpace.global("accounts"); } // SET of account ids

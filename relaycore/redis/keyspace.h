@@ -13,7 +13,7 @@ namespace Relay::Redis {
 //   apiKey("k1", "usage")     -> rd:{key:k1}:usage
 //   account("a1", "state")    -> rd:{acct:a1}:state
 //   owned("lease", "a1", "x") -> rd:{lease:a1}:x
-//   global("keys")            -> rd:keys            (index sets and other unowned keys)
+//   global("key_ids")         -> rd:key_ids         (index sets and other unowned keys)
 // Ids are escaped ('{', '}' and '%' become %7B, %7D, %25) so an id can never break its hash tag. Modules add
 // named helpers here rather than spelling key names elsewhere.
 class KeySpace
