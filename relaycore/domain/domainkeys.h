@@ -8,7 +8,7 @@
 
 namespace Relay::Domain {
 
-// The Redis names of the domain's keys (see docs/redis-schema.md), built with Redis::KeySpace.
+// The Redis names of the domain's records and indexes (see docs/redis-schema.md), built with Redis::KeySpace.
 class DomainKeys
 {
 public:

@@ -87,7 +87,7 @@ public:
     static constexpr qint64 PeriodGraceMs = 86400000;
 
     // The client must outlive the calls; callbacks run on the context's thread (see Redis::Client).
-    explicit LimitChecker(Redis::Client *client, Redis::KeySpace keys = Redis::KeySpace(),
+    explicit LimitChecker(Redis::Client *client, Redis::KeySpace keySpace = Redis::KeySpace(),
                           Redis::CommandOptions options = {});
 
     // requestFamily: LimitPolicy::familyOfModel(model) of the request, empty if none. nowMs: ms since the epoch.
