@@ -648,6 +648,20 @@ void ManagementCli::runCommand()
     });
 }
 
+// A clear key exists only in this answer: on stdout (alone, or in the JSON), the explanation on stderr.
+void ManagementCli::showClearKey(const Domain::CreatedApiKey &created, const QString &note)
+{
+    if (m_command->json) {
+        QJsonObject object = keyJson(created.key);
+        object.insert(u"key"_s, QString::fromLatin1(created.clearKey));
+        m_out << jsonText(QJsonDocument(object));
+    } else {
+        m_out << created.clearKey << '\n';
+        m_err << note << '\n';
+    }
+    finish(0);
+}
+
 void ManagementCli::runKeyCommand()
 {
     const Command &command = *m_command;
@@ -658,16 +672,8 @@ void ManagementCli::runKeyCommand()
             if (!result.ok())
                 return fail(result.error);
             const Domain::ApiKey &key = result.value.key;
-            if (m_command->json) {
-                QJsonObject object = keyJson(key);
-                object.insert(u"key"_s, QString::fromLatin1(result.value.clearKey));
-                m_out << jsonText(QJsonDocument(object));
-            } else {
-                m_out << result.value.clearKey << '\n';
-                m_err << "Created API key " << key.id << " (" << key.name
-                      << "). Copy the key above now: it is not shown again.\n";
-            }
-            finish(0);
+            showClearKey(result.value, u"Created API key "_s + QString::fromLatin1(key.id) + u" ("_s + key.name +
+                                           u"). Copy the key above now: it is not shown again."_s);
         });
     case Action::Update:
         return keys.update(command.id, command.keyChanges, this, [this](const Domain::Result<Domain::ApiKey> &result) {
@@ -684,16 +690,9 @@ void ManagementCli::runKeyCommand()
             if (!result.ok())
                 return fail(result.error);
             const Domain::ApiKey &key = result.value.key;
-            if (m_command->json) {
-                QJsonObject object = keyJson(key);
-                object.insert(u"key"_s, QString::fromLatin1(result.value.clearKey));
-                m_out << jsonText(QJsonDocument(object));
-            } else {
-                m_out << result.value.clearKey << '\n';
-                m_err << "New key for API key " << key.id << " (" << key.name
-                      << "); the old key no longer works. Copy the key above now: it is not shown again.\n";
-            }
-            finish(0);
+            showClearKey(result.value, u"New key for API key "_s + QString::fromLatin1(key.id) + u" ("_s + key.name +
+                                           u"); the old key no longer works. Copy the key above now: it is not shown "
+                                           u"again."_s);
         });
     case Action::List:
         return keys.list(this, [this](const Domain::Result<QList<Domain::ApiKey>> &result) {

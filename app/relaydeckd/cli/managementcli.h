@@ -59,6 +59,7 @@ private:
     void startEmbedded();
     void runCommand();
     void runKeyCommand();
+    void showClearKey(const Domain::CreatedApiKey &created, const QString &note);
     void runAccountCommand();
     void finish(int exitCode);
     void fail(const Domain::Error &error);
