@@ -4,6 +4,7 @@
 #include <QByteArray>
 #include <QByteArrayView>
 #include <QList>
+#include <QMap>
 #include <QString>
 
 #include <optional>
@@ -35,6 +36,17 @@ struct Account
     bool schedulable = true;        // may get new requests (the relay clears it while an account is cooling down)
     bool enabled = true;            // switched by the operator
     int maxConcurrency = 0;         // 0 = no limit
+    // OAuth accounts: the refresh token (decrypted, memory only) and when the access token (`secret`) expires.
+    QByteArray refreshToken;
+    qint64 tokenExpiresAt = 0; // 0 = unknown / never
+    // Optional outbound proxy: "http://host:port" or "socks5://host:port", with an optional user name but never a
+    // password in the URL; the password is stored encrypted on its own.
+    QString proxyUrl;
+    QByteArray proxyPassword;            // decrypted, memory only
+    QMap<QString, QString> modelMapping; // requested model -> model sent upstream
+    qint64 dailyCostQuotaNanos = 0;      // 0 = no quota; cost per day (relay time zone) in 10^-9 USD
+    QString notes;
+    QList<QByteArray> groupIds; // the account groups this account belongs to
     qint64 createdAt = 0;
     qint64 updatedAt = 0;
     // Set (and `secret` empty) when the stored secret could not be decrypted; only AccountStore::list() returns
@@ -43,6 +55,14 @@ struct Account
 
     // Enabled, schedulable and with a usable secret.
     bool isUsable() const { return enabled && schedulable && secretError.isEmpty() && !secret.isEmpty(); }
+};
+
+// What a successful OAuth refresh gives (AccountStore::setOAuthTokens writes all three at once).
+struct OAuthTokens
+{
+    QByteArray accessToken;
+    QByteArray refreshToken;
+    qint64 expiresAt = 0; // ms since the epoch
 };
 
 // An http(s) URL with a host and without user info, query or fragment; the error text, or empty if valid.

@@ -53,6 +53,9 @@ public:
     void setEnabled(const QByteArray &id, bool enabled, QObject *context, DoneCallback callback) const;
     void setSchedulable(const QByteArray &id, bool schedulable, QObject *context, DoneCallback callback) const;
     void remove(const QByteArray &id, QObject *context, DoneCallback callback) const;
+    // Replaces an OAuth account's access token, refresh token and expiry in one atomic write (encrypted), with the
+    // "account <id>" publish. NotFound if the account does not exist.
+    void setOAuthTokens(const QByteArray &id, const OAuthTokens &tokens, QObject *context, DoneCallback callback) const;
 
     // Decodes an HGETALL reply and decrypts the secret; nullopt if the record is empty or has no id.
     static std::optional<Account> fromRecord(const QList<QByteArray> &fieldsAndValues, const SecretBox &box);

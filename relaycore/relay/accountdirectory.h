@@ -27,7 +27,13 @@ struct AccountEntry
     int priority = 50; // lower is preferred
     bool enabled = true;
     bool schedulable = true;
-    int maxConcurrency = 0; // 0: no limit
+    int maxConcurrency = 0;      // 0: no limit
+    QByteArray refreshToken;     // OAuth only, decrypted
+    qint64 tokenExpiresAtMs = 0; // OAuth only; 0 = unknown
+    QUrl proxy;                  // empty = direct; http:// or socks5://, user AND password filled in (memory only)
+    QHash<QByteArray, QByteArray> modelMapping; // requested model -> upstream model
+    qint64 dailyCostQuotaNanos = 0;             // 0 = no quota
+    QList<QByteArray> groupIds;
     AccountHealth health = AccountHealth::Active;
     qint64 coolingUntilMs = 0;
     QString reason;
