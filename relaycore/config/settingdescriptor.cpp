@@ -6,6 +6,8 @@
 
 #include <QDir>
 #include <QThread>
+#include <QTimeZone>
+#include <QUrl>
 
 #include <algorithm>
 #include <cmath>
@@ -99,6 +101,10 @@ const QList<SettingDescriptor> table = {
     {.key = u"upstream.cleartext"_s, .type = SettingType::Choice, .field = &Settings::upstreamCleartext, .defaultValue = u"http1"_s, .description = u"Protocol for http:// upstreams: http1 (a pool of keep-alive connections) or h2c (HTTP/2 with prior knowledge); https:// upstreams negotiate HTTP/2 themselves"_s, .choices = {u"http1"_s, u"h2c"_s}},
     {.key = u"upstream.failover-retries"_s, .type = SettingType::Integer, .field = &Settings::failoverRetries, .defaultValue = u"2"_s, .description = u"Further accounts tried when one fails before the first byte reaches the client"_s, .minimum = 0, .maximum = 10},
     {.key = u"max-tokens-policy"_s, .type = SettingType::Choice, .field = &Settings::maxTokensPolicy, .defaultValue = u"reject"_s, .description = u"A max_tokens above the model's output limit: reject (400 invalid_request_error) or clamp (lowered to the limit)"_s, .choices = {u"reject"_s, u"clamp"_s}},
+    {.key = u"time-zone"_s, .type = SettingType::TimeZone, .field = &Settings::timeZone, .defaultValue = u"UTC"_s, .description = u"Time zone of daily/weekly limits, quotas and usage statistics (an IANA name)"_s},
+    {.key = u"oauth.token-url"_s, .type = SettingType::HttpUrl, .field = &Settings::oauthTokenUrl, .defaultValue = u"https://console.anthropic.com/v1/oauth/token"_s, .description = u"Token endpoint that refreshes Claude OAuth accounts"_s},
+    {.key = u"oauth.client-id"_s, .type = SettingType::Text, .field = &Settings::oauthClientId, .defaultValue = u"9d1c250a-e61b-44d9-88ed-5944d1962f5e"_s, .description = u"OAuth client id sent with refresh requests"_s, .minimum = 1, .maximum = 200},
+    {.key = u"oauth.refresh-ahead"_s, .type = SettingType::Duration, .field = &Settings::oauthRefreshAhead, .defaultValue = u"5m"_s, .description = u"Refresh an OAuth access token this long before it expires"_s, .minimum = 10 * Second, .maximum = Hour},
     {.key = u"pricing-file"_s, .type = SettingType::Path, .field = &Settings::pricingFile, .defaultValue = {}, .description = u"Price table override in LiteLLM's JSON format, reloaded when it changes; empty = the built-in table"_s, .allowEmpty = true},
 };
 // clang-format on
@@ -136,6 +142,10 @@ QString SettingDescriptor::valueName() const
         return key.section(u'.', -1).toUpper(); // "LEVEL"; the choices go into the description
     case SettingType::HostPort:
         return u"HOST:PORT"_s;
+    case SettingType::TimeZone:
+        return u"ZONE"_s;
+    case SettingType::HttpUrl:
+        return u"URL"_s;
     }
     return {};
 }
@@ -171,6 +181,10 @@ QString SettingDescriptor::allowedText() const
         return u"must be one of: %1"_s.arg(choices.join(u", "_s));
     case SettingType::HostPort:
         return u"must be HOST:PORT with a port from 0 to 65535, e.g. 127.0.0.1:3000 or [::1]:3000"_s;
+    case SettingType::TimeZone:
+        return u"must be UTC or an IANA time zone such as Europe/Berlin or Asia/Shanghai"_s;
+    case SettingType::HttpUrl:
+        return u"must be an http:// or https:// URL with a host"_s;
     }
     return {};
 }
@@ -196,6 +210,18 @@ bool SettingDescriptor::apply(Settings &settings, const QString &text, const QPr
             return false;
         settings.*std::get<QString Settings::*>(field) = trimmed;
         return true;
+    case SettingType::TimeZone:
+        if (trimmed.isEmpty() || !QTimeZone(trimmed.toUtf8()).isValid())
+            return false;
+        settings.*std::get<QString Settings::*>(field) = trimmed;
+        return true;
+    case SettingType::HttpUrl: {
+        const QUrl url(trimmed, QUrl::StrictMode);
+        if (!url.isValid() || url.host().isEmpty() || (url.scheme() != u"http" && url.scheme() != u"https"))
+            return false;
+        settings.*std::get<QString Settings::*>(field) = trimmed;
+        return true;
+    }
     case SettingType::Integer: {
         bool ok = false;
         const int value = trimmed.toInt(&ok);
@@ -253,6 +279,8 @@ QString SettingDescriptor::format(const Settings &settings) const
     case SettingType::Path:
     case SettingType::RedisUrl:
     case SettingType::Choice:
+    case SettingType::TimeZone:
+    case SettingType::HttpUrl:
         return settings.*std::get<QString Settings::*>(field);
     case SettingType::Integer:
         return QString::number(settings.*std::get<int Settings::*>(field));

@@ -13,7 +13,7 @@
 
 namespace Relay::Config {
 
-enum class SettingType { Text, Path, RedisUrl, Integer, Fraction, Size, Duration, Choice, HostPort };
+enum class SettingType { Text, Path, RedisUrl, Integer, Fraction, Size, Duration, Choice, HostPort, TimeZone, HttpUrl };
 
 // listen is one setting stored in two fields.
 struct HostPortField

@@ -43,6 +43,10 @@ struct Settings
     int failoverRetries = 0;
     QString pricingFile;     // empty = built-in prices
     QString maxTokensPolicy; // reject or clamp
+    QString timeZone;        // IANA id of the day/week boundaries (limits, quotas, usage buckets)
+    QString oauthTokenUrl;
+    QString oauthClientId;
+    std::chrono::milliseconds oauthRefreshAhead{0};
 };
 
 enum class Source { Default, File, Environment, CommandLine };
