@@ -12,6 +12,10 @@
 #include <QTest>
 #include <QTimeZone>
 
+#include <QCoreApplication>
+
+#include <sys/resource.h>
+
 #include <memory>
 
 using Relay::Redis::Client;
@@ -22,6 +26,14 @@ using Relay::Usage::UsageRecorder;
 using Relay::Usage::UsageRecorderOptions;
 
 namespace {
+
+qint64 processCpuUsec()
+{
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    return (qint64(usage.ru_utime.tv_sec) + usage.ru_stime.tv_sec) * 1000000 + usage.ru_utime.tv_usec +
+           usage.ru_stime.tv_usec;
+}
 
 using Counters = QMap<QByteArray, qint64>;
 
@@ -310,6 +322,50 @@ private Q_SLOTS:
         const Counters total = hgetall(m_keys.apiKey("key-o", "usage:total"));
         QCOMPARE(total.value("requests"), qint64(10));
         QCOMPARE(total.value("input_tokens"), newestInput); // the 10 newest survived
+    }
+    // Not a pass/fail timing test: prints this process's CPU (user + sys, getrusage) per record, against the real
+    // redis-server (whose own CPU is not counted). Runs only with RELAYDECK_BENCH=1. "paced": one record at a time,
+    // each written before the next (a lightly loaded relay); "burst": all at once (a backlog).
+    void benchmarkCpuPerRecord_data()
+    {
+        QTest::addColumn<bool>("burst");
+        QTest::newRow("paced") << false;
+        QTest::newRow("burst") << true;
+    }
+    void benchmarkCpuPerRecord()
+    {
+        if (qEnvironmentVariableIntValue("RELAYDECK_BENCH") != 1)
+            QSKIP("set RELAYDECK_BENCH=1 to run");
+        QFETCH(bool, burst);
+        constexpr int Records = 20000;
+        UsageRecorderOptions options;
+        options.maxBacklog = Records;
+        UsageRecorder recorder(m_client.get(), m_keys, m_pricing->accessor(), options);
+        QList<UsageRecord> records;
+        for (int i = 0; i < Records; ++i) {
+            UsageRecord record = makeRecord("key-" + QByteArray::number(i % 50), "acct-" + QByteArray::number(i % 7),
+                                            i % 3 ? "claude-sonnet-4-5" : "claude-haiku-4-5", i);
+            record.leaseReleases = {{m_keys.apiKey(record.keyId, "leases"), "req-" + QByteArray::number(i)}};
+            records << record;
+        }
+        const auto written = recorder.statistics();
+        const qint64 start = processCpuUsec();
+        for (int i = 0; i < Records; ++i) {
+            recorder.record(std::move(records[i]));
+            if (!burst) {
+                while (written->written.load() < quint64(i + 1) && written->rejected.load() == 0)
+                    QCoreApplication::processEvents(QEventLoop::WaitForMoreEvents);
+            }
+        }
+        while (recorder.backlog() > 0 && written->rejected.load() == 0)
+            QCoreApplication::processEvents(QEventLoop::WaitForMoreEvents);
+        const qint64 cpu = processCpuUsec() - start;
+        QCOMPARE(written->rejected.load(), quint64(0));
+        QCOMPARE(written->written.load(), quint64(Records));
+        QCOMPARE(hgetall(m_keys.global("usage:d:" + Relay::Usage::bucketsFor(EndMs).day)).value("requests"),
+                 qint64(Records));
+        qInfo("usage record CPU (%s): %.2f us per record, %lld records", burst ? "burst" : "paced",
+              double(cpu) / Records, qint64(Records));
     }
 };
 
