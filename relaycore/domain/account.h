@@ -26,6 +26,10 @@ struct Account
 {
     static constexpr QStringView DefaultBaseUrl = u"https://api.anthropic.com";
     static constexpr int DefaultPriority = 50;
+    static constexpr int MaxPriority = 1000;
+    static constexpr qsizetype MaxNotesLength = 2000;
+    static constexpr qsizetype MaxModelMappings = 200;
+    static constexpr qsizetype MaxModelNameLength = 200;
 
     QByteArray id;
     QString name;
@@ -46,7 +50,7 @@ struct Account
     QMap<QString, QString> modelMapping; // requested model -> model sent upstream
     qint64 dailyCostQuotaNanos = 0;      // 0 = no quota; cost per day (relay time zone) in 10^-9 USD
     QString notes;
-    QList<QByteArray> groupIds; // the account groups this account belongs to
+    QList<QByteArray> groupIds; // the account groups this account belongs to (written by GroupStore only)
     qint64 createdAt = 0;
     qint64 updatedAt = 0;
     // Set (and `secret` empty) when the stored secret could not be decrypted; only AccountStore::list() returns
@@ -69,5 +73,13 @@ struct OAuthTokens
 QString validateBaseUrl(const QString &url);
 // The URL without trailing slashes.
 QString normalizeBaseUrl(const QString &url);
+// "http://[user@]host:port" or "socks5://[user@]host:port" (an explicit port, no password, path, query or
+// fragment); the error text, or empty if valid. An empty URL is valid (no proxy).
+QString validateProxyUrl(const QString &url);
+// Non-empty names without spaces on both sides, at most Account::MaxModelMappings entries; the error or empty.
+QString validateModelMapping(const QMap<QString, QString> &mapping);
+// The stored form of a model mapping (a compact JSON object) and back; an unreadable value gives an empty map.
+QByteArray modelMappingToJson(const QMap<QString, QString> &mapping);
+QMap<QString, QString> modelMappingFromJson(const QByteArray &json);
 
 } // namespace Relay::Domain

@@ -23,7 +23,11 @@ public:
     QByteArray keyRecord(QByteArrayView id) const { return m_keySpace.apiKey(id, "record"); }
     QByteArray accountIndex() const { return m_keySpace.global("accounts"); } // SET of account ids
     QByteArray accountRecord(QByteArrayView id) const { return m_keySpace.account(id, "record"); }
-    QByteArray changesChannel() const { return m_keySpace.global("changes"); }   // pub/sub
+    QByteArray accountState(QByteArrayView id) const { return m_keySpace.account(id, "state"); } // HASH: health
+    QByteArray groupIndex() const { return m_keySpace.global("groups"); } // SET of account group ids
+    QByteArray groupRecord(QByteArrayView id) const { return m_keySpace.owned("grp", id, "record"); }
+    QByteArray groupMembers(QByteArrayView id) const { return m_keySpace.owned("grp", id, "members"); } // SET
+    QByteArray changesChannel() const { return m_keySpace.global("changes"); }                          // pub/sub
     QByteArray secretCheck() const { return m_keySpace.global("secret_check"); } // STRING: server secret fingerprint
 
     // The parts of keyRecord(id) before and after the (escaped) id, for Lua scripts that build the name.
@@ -38,12 +42,25 @@ public:
         return name.mid(name.lastIndexOf(Marker) + Marker.size());
     }
 
+    // The parts of accountRecord(id) / groupMembers(id) / accountState(id) before and after the (escaped) id.
+    QByteArray accountRecordHead() const { return headOf(accountRecord(Marker)); }
+    QByteArray accountRecordTail() const { return tailOf(accountRecord(Marker)); }
+    QByteArray accountStateHead() const { return headOf(accountState(Marker)); }
+    QByteArray accountStateTail() const { return tailOf(accountState(Marker)); }
+    QByteArray groupMembersHead() const { return headOf(groupMembers(Marker)); }
+    QByteArray groupMembersTail() const { return tailOf(groupMembers(Marker)); }
+
     // Payloads on changesChannel().
     static QByteArray keyChangedMessage(QByteArrayView id) { return "key " + id.toByteArray(); }
     static QByteArray accountChangedMessage(QByteArrayView id) { return "account " + id.toByteArray(); }
+    // A group's name or description changed, or it was deleted (membership changes publish "account <id>" for
+    // every account whose group list changed, so the relay needs no group messages).
+    static QByteArray groupChangedMessage(QByteArrayView id) { return "group " + id.toByteArray(); }
 
 private:
     static constexpr QByteArrayView Marker = "@id@";
+    static QByteArray headOf(const QByteArray &name) { return name.left(name.lastIndexOf(Marker)); }
+    static QByteArray tailOf(const QByteArray &name) { return name.mid(name.lastIndexOf(Marker) + Marker.size()); }
     Redis::KeySpace m_keySpace;
 };
 
