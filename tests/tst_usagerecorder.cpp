@@ -16,6 +16,7 @@
 
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <memory>
 
 using Relay::Redis::Client;
@@ -24,6 +25,8 @@ using Relay::Usage::PricingService;
 using Relay::Usage::UsageRecord;
 using Relay::Usage::UsageRecorder;
 using Relay::Usage::UsageRecorderOptions;
+
+using namespace Qt::StringLiterals;
 
 namespace {
 
@@ -110,6 +113,18 @@ private:
         const qsizetype start = at + marker.size();
         return info.mid(start, info.indexOf(',', start) - start).toLongLong();
     }
+    void createRecords(const QList<QByteArray> &keyIds, const QList<QByteArray> &accountIds)
+    {
+        for (const QByteArray &id : keyIds)
+            QCOMPARE(m_server.command({"HSET", m_keys.apiKey(id, "record"), "id", id}).toInteger(), qint64(1));
+        for (const QByteArray &id : accountIds)
+            QCOMPARE(m_server.command({"HSET", m_keys.account(id, "record"), "id", id}).toInteger(), qint64(1));
+    }
+    // "yyyy-MM-ddTHH" of a moment in a zone, the slow and obvious way.
+    static QByteArray referenceHour(qint64 epochMs, const QTimeZone &zone)
+    {
+        return QDateTime::fromMSecsSinceEpoch(epochMs, zone).toString(u"yyyy-MM-dd'T'HH"_s).toLatin1();
+    }
 
 private Q_SLOTS:
     void initTestCase()
@@ -143,16 +158,72 @@ private Q_SLOTS:
         QCOMPARE(Relay::Usage::bucketsFor(leap + 1).hour, QByteArray("2024-03-01T00"));
     }
 
+    void bucketsFollowTheConfiguredZoneAcrossMidnightAndDst()
+    {
+        using Relay::Usage::bucketsFor;
+        const auto utcMs = [](int y, int mo, int d, int h, int mi) {
+            return QDateTime(QDate(y, mo, d), QTime(h, mi), QTimeZone::utc()).toMSecsSinceEpoch();
+        };
+        const QTimeZone shanghai("Asia/Shanghai");
+        const QTimeZone newYork("America/New_York");
+        const QTimeZone lordHowe("Australia/Lord_Howe"); // DST moves the clock by 30 minutes
+        const QTimeZone kolkata("Asia/Kolkata");         // +05:30: local hours start at :30 UTC
+        for (const QTimeZone &zone : {shanghai, newYork, lordHowe, kolkata})
+            QVERIFY2(zone.isValid(), zone.id().constData());
+
+        // Shanghai (+08:00): 15:59:59.999Z is the 4th's last hour there, 16:00Z the 5th's first.
+        QCOMPARE(bucketsFor(utcMs(2025, 3, 4, 16, 0) - 1, shanghai).hour, QByteArray("2025-03-04T23"));
+        QCOMPARE(bucketsFor(utcMs(2025, 3, 4, 16, 0), shanghai).day, QByteArray("2025-03-05"));
+        QCOMPARE(bucketsFor(utcMs(2025, 3, 4, 16, 0), shanghai).hour, QByteArray("2025-03-05T00"));
+        // New York, spring forward on 2025-03-09 at 07:00Z: 01:59 EST is followed by 03:00 EDT (no 02 bucket).
+        QCOMPARE(bucketsFor(utcMs(2025, 3, 9, 7, 0) - 1, newYork).hour, QByteArray("2025-03-09T01"));
+        QCOMPARE(bucketsFor(utcMs(2025, 3, 9, 7, 0), newYork).hour, QByteArray("2025-03-09T03"));
+        // Fall back on 2025-11-02 at 06:00Z: 01:00-01:59 happens twice and both count in the one T01 bucket.
+        QCOMPARE(bucketsFor(utcMs(2025, 11, 2, 5, 30), newYork).hour, QByteArray("2025-11-02T01"));
+        QCOMPARE(bucketsFor(utcMs(2025, 11, 2, 6, 30), newYork).hour, QByteArray("2025-11-02T01"));
+        QCOMPARE(bucketsFor(utcMs(2025, 11, 2, 7, 0), newYork).hour, QByteArray("2025-11-02T02"));
+        // New York midnight is 05:00Z in winter.
+        QCOMPARE(bucketsFor(utcMs(2025, 1, 15, 5, 0) - 1, newYork).day, QByteArray("2025-01-14"));
+        QCOMPARE(bucketsFor(utcMs(2025, 1, 15, 5, 0), newYork).day, QByteArray("2025-01-15"));
+        QCOMPARE(bucketsFor(utcMs(2025, 3, 4, 18, 30) - 1, kolkata).hour, QByteArray("2025-03-04T23"));
+        QCOMPARE(bucketsFor(utcMs(2025, 3, 4, 18, 30), kolkata).hour, QByteArray("2025-03-05T00"));
+        // The UTC overload and the UTC zone agree.
+        QCOMPARE(bucketsFor(EndMs, QTimeZone::utc()).hour, Relay::Usage::bucketsFor(EndMs).hour);
+
+        // Every minute over two days around each DST change (and back and forth between zones, which must not
+        // confuse the per-thread cache) agrees with QDateTime.
+        const struct
+        {
+            QTimeZone zone;
+            qint64 fromMs;
+        } spans[] = {
+            {newYork, utcMs(2025, 3, 8, 12, 0)},   {newYork, utcMs(2025, 11, 1, 12, 0)},
+            {lordHowe, utcMs(2025, 4, 5, 0, 0)},  // DST ends 2025-04-06 02:00 local
+            {lordHowe, utcMs(2025, 10, 4, 0, 0)}, // DST starts 2025-10-05 02:00 local
+            {shanghai, utcMs(2025, 12, 31, 0, 0)},
+        };
+        for (const auto &span : spans) {
+            for (qint64 ms = span.fromMs; ms < span.fromMs + 2 * 86400000; ms += 60000 + 7) {
+                const QByteArray expected = referenceHour(ms, span.zone);
+                const auto buckets = bucketsFor(ms, span.zone);
+                QCOMPARE(buckets.hour, expected);
+                QCOMPARE(buckets.day, expected.first(10));
+                if (ms % 7 == 0)
+                    QCOMPARE(bucketsFor(ms, kolkata).hour, referenceHour(ms, kolkata));
+            }
+        }
+    }
+
     void countsEveryFieldPerKeyAccountModelAndRelay()
     {
         UsageRecorder recorder(m_client.get(), m_keys, m_pricing->accessor());
         const QList<QByteArray> keys{"key-a", "key-b"};
         const QList<QByteArray> accounts{"acct-1", "acct-2"};
+        createRecords(keys, accounts);
         const QList<QByteArray> models{"claude-sonnet-4-5-20250929", "claude-haiku-4-5-20251001"};
         const auto table = m_pricing->current();
         QMap<QByteArray, Counters> expected; // redis key -> fields
         qint64 seed = 0;
-        qint64 expectedCommands = 0;
         const quint64 sentBefore = m_client->statistics()->commandsSent.load();
         for (int round = 0; round < 3; ++round) {
             for (const QByteArray &key : keys) {
@@ -175,7 +246,6 @@ private Q_SLOTS:
                         addExpected(expected[m_keys.global("usage:d:" + buckets.day)], record, cost.nanos, true,
                                     modelPrefix);
                         addExpected(expected[m_keys.global("usage:h:" + buckets.hour)], record, cost.nanos, true, {});
-                        expectedCommands += UsageRecorder::commands(record, cost.nanos, true, m_keys).size() + 2;
                         recorder.record(std::move(record));
                     }
                 }
@@ -186,10 +256,11 @@ private Q_SLOTS:
         QCOMPARE(recorder.statistics()->written.load(), quint64(24));
         QCOMPARE(recorder.dropped(), quint64(0));
 
-        // Exactly one MULTI/EXEC batch per record, nothing else, and never the banned listing command.
-        QCOMPARE(commandCalls("exec"), qint64(24));
-        QCOMPARE(commandCalls("multi"), qint64(24));
-        QCOMPARE(qint64(m_client->statistics()->commandsSent.load() - sentBefore), expectedCommands);
+        // Exactly one EVALSHA per record plus one SCRIPT LOAD, nothing else, and never the banned listing command.
+        QCOMPARE(commandCalls("evalsha"), qint64(24));
+        QCOMPARE(commandCalls("script|load"), qint64(1));
+        QCOMPARE(commandCalls("exec"), qint64(0));
+        QCOMPARE(qint64(m_client->statistics()->commandsSent.load() - sentBefore), qint64(24 + 1));
         QCOMPARE(commandCalls(QByteArrayLiteral("ke") + QByteArrayLiteral("ys")), qint64(0));
 
         // Every counter, exactly; the set of usage keys is exactly the expected one (2 x 3 per key and account,
@@ -245,7 +316,7 @@ private Q_SLOTS:
         recorder.record(record);
         QTRY_COMPARE_WITH_TIMEOUT(recorder.backlog(), qint64(0), 5000);
         QCOMPARE(m_server.command({"ZRANGE", leases, "0", "-1"}).toList(), QList<QByteArray>{"req-2"});
-        QCOMPARE(commandCalls("exec"), qint64(1));
+        QCOMPARE(commandCalls("evalsha"), qint64(1));
     }
 
     void keepsRecordsWhileRedisIsDown()
@@ -323,6 +394,165 @@ private Q_SLOTS:
         QCOMPARE(total.value("requests"), qint64(10));
         QCOMPARE(total.value("input_tokens"), newestInput); // the 10 newest survived
     }
+    void countsInTheDayAndHourOfTheConfiguredZone()
+    {
+        UsageRecorderOptions options;
+        options.timeZone = QTimeZone("Asia/Shanghai");
+        UsageRecorder shanghai(m_client.get(), m_keys, m_pricing->accessor(), options);
+        options.timeZone = QTimeZone("America/New_York");
+        UsageRecorder newYork(m_client.get(), m_keys, m_pricing->accessor(), options);
+
+        // 2025-03-04T16:30Z: 00:30 on the 5th in Shanghai.
+        UsageRecord record = makeRecord("key-z", "acct-z", "claude-sonnet-4-5", 1);
+        record.endMs = QDateTime(QDate(2025, 3, 4), QTime(16, 30), QTimeZone::utc()).toMSecsSinceEpoch();
+        shanghai.record(record);
+        // 2025-11-02T06:30Z: 01:30 EST, the second 01 hour of the fall-back day in New York.
+        UsageRecord late = makeRecord("key-n", "acct-n", "claude-sonnet-4-5", 2);
+        late.endMs = QDateTime(QDate(2025, 11, 2), QTime(6, 30), QTimeZone::utc()).toMSecsSinceEpoch();
+        UsageRecord early = late; // 05:30Z: 01:30 EDT, the first 01 hour
+        early.endMs -= 3600000;
+        newYork.record(early);
+        newYork.record(late);
+        // 2025-03-09T07:10Z: 03:10 EDT, right after spring forward.
+        UsageRecord spring = makeRecord("key-n", "acct-n", "claude-sonnet-4-5", 3);
+        spring.endMs = QDateTime(QDate(2025, 3, 9), QTime(7, 10), QTimeZone::utc()).toMSecsSinceEpoch();
+        newYork.record(spring);
+        QTRY_COMPARE_WITH_TIMEOUT(shanghai.backlog() + newYork.backlog(), qint64(0), 5000);
+        QCOMPARE(shanghai.statistics()->written.load() + newYork.statistics()->written.load(), quint64(4));
+
+        QCOMPARE(hgetall(m_keys.apiKey("key-z", "usage:d:2025-03-05")).value("requests"), qint64(1));
+        QCOMPARE(hgetall(m_keys.apiKey("key-z", "usage:h:2025-03-05T00")).value("requests"), qint64(1));
+        QCOMPARE(hgetall(m_keys.account("acct-z", "usage:h:2025-03-05T00")).value("requests"), qint64(1));
+        QCOMPARE(hgetall(m_keys.global("usage:d:2025-03-05")).value("m:claude-sonnet-4-5:requests"), qint64(1));
+        QCOMPARE(m_server.command({"EXISTS", m_keys.global("usage:d:2025-03-04")}).toInteger(), qint64(0));
+
+        QCOMPARE(hgetall(m_keys.apiKey("key-n", "usage:h:2025-11-02T01")).value("requests"), qint64(2));
+        QCOMPARE(hgetall(m_keys.global("usage:d:2025-11-02")).value("requests"), qint64(2));
+        QCOMPARE(hgetall(m_keys.global("usage:h:2025-03-09T03")).value("requests"), qint64(1));
+        QCOMPARE(hgetall(m_keys.account("acct-n", "usage:d:2025-03-09")).value("requests"), qint64(1));
+        QCOMPARE(m_server.command({"EXISTS", m_keys.global("usage:h:2025-03-09T02")}).toInteger(), qint64(0));
+        QCOMPARE(m_server.command({"EXISTS", m_keys.global("usage:h:2025-03-09T07")}).toInteger(), qint64(0));
+    }
+
+    void leavesDeletedKeysAndAccountsDeleted()
+    {
+        createRecords({"key-kept"}, {});
+        UsageRecorder recorder(m_client.get(), m_keys, m_pricing->accessor());
+        recorder.record(makeRecord("key-kept", "acct-gone", "claude-haiku-4-5", 1));
+        recorder.record(makeRecord("key-gone", "acct-gone", "claude-haiku-4-5", 2));
+        QTRY_COMPARE_WITH_TIMEOUT(recorder.backlog(), qint64(0), 5000);
+        QCOMPARE(recorder.statistics()->written.load(), quint64(2));
+        QCOMPARE(m_server.command({"HGET", m_keys.apiKey("key-kept", "record"), "last_used_at"}).toInteger(),
+                 EndMs + 1000);
+        QCOMPARE(m_server.command({"EXISTS", m_keys.apiKey("key-gone", "record")}).toInteger(), qint64(0));
+        QCOMPARE(m_server.command({"EXISTS", m_keys.account("acct-gone", "record")}).toInteger(), qint64(0));
+        QCOMPARE(hgetall(m_keys.account("acct-gone", "usage:total")).value("requests"), qint64(2));
+    }
+
+    void aRecordThatFailsWritesNothing()
+    {
+        // The relay's hour hash is the last hash the script would touch: a wrong type there must stop the record
+        // before the key's and account's counters, the record's last_used_at and the lease release happen.
+        createRecords({"key-w"}, {"acct-w"});
+        const QByteArray leases = m_keys.apiKey("key-w", "leases");
+        QCOMPARE(m_server.command({"ZADD", leases, "99999999999999", "req-1"}).toInteger(), qint64(1));
+        UsageRecord record = makeRecord("key-w", "acct-w", "claude-sonnet-4-5", 1);
+        record.leaseReleases = {{leases, "req-1"}};
+        const auto buckets = Relay::Usage::bucketsFor(record.endMs);
+        const QByteArray hourKey = m_keys.global("usage:h:" + buckets.hour);
+        QVERIFY(m_server.command({"SET", hourKey, "not a hash"}).toByteArray() == "OK");
+        const QList<QByteArray> before = m_server.command({"SCAN", "0", "COUNT", "1000"}).elements.value(1).toList();
+
+        UsageRecorder recorder(m_client.get(), m_keys, m_pricing->accessor());
+        recorder.record(record);
+        QTRY_COMPARE_WITH_TIMEOUT(recorder.backlog(), qint64(0), 5000);
+        QCOMPARE(recorder.statistics()->rejected.load(), quint64(1));
+        QCOMPARE(recorder.statistics()->written.load(), quint64(0));
+        QCOMPARE(recorder.statistics()->retried.load(), quint64(0));
+
+        QList<QByteArray> after = m_server.command({"SCAN", "0", "COUNT", "1000"}).elements.value(1).toList();
+        std::sort(after.begin(), after.end());
+        QList<QByteArray> sortedBefore = before;
+        std::sort(sortedBefore.begin(), sortedBefore.end());
+        QCOMPARE(after, sortedBefore); // no usage hash was created
+        QCOMPARE(m_server.command({"HEXISTS", m_keys.apiKey("key-w", "record"), "last_used_at"}).toInteger(),
+                 qint64(0));
+        QCOMPARE(m_server.command({"ZSCORE", leases, "req-1"}).toByteArray(), QByteArray("99999999999999"));
+        QCOMPARE(m_server.command({"GET", hourKey}).toByteArray(), QByteArray("not a hash"));
+
+        // The next record, in another hour, goes through: one bad key rejects only the records that touch it.
+        record.endMs += 3600000;
+        recorder.record(record);
+        QTRY_COMPARE_WITH_TIMEOUT(recorder.statistics()->written.load(), quint64(1), 5000);
+        QCOMPARE(m_server.command({"ZCARD", leases}).toInteger(), qint64(0));
+    }
+
+    void reloadsTheScriptAfterScriptFlush()
+    {
+        UsageRecorder recorder(m_client.get(), m_keys, m_pricing->accessor());
+        recorder.record(makeRecord("key-s", "acct-s", "claude-opus-4-5", 1));
+        QTRY_COMPARE_WITH_TIMEOUT(recorder.statistics()->written.load(), quint64(1), 5000);
+        QVERIFY(m_server.command({"SCRIPT", "FLUSH"}).toByteArray() == "OK");
+        for (int i = 2; i <= 4; ++i)
+            recorder.record(makeRecord("key-s", "acct-s", "claude-opus-4-5", i));
+        QTRY_COMPARE_WITH_TIMEOUT(recorder.statistics()->written.load(), quint64(4), 5000);
+        QCOMPARE(recorder.backlog(), qint64(0));
+        QCOMPARE(recorder.statistics()->rejected.load(), quint64(0));
+        QVERIFY(recorder.statistics()->retried.load() >= 1); // answered NOSCRIPT, then sent again
+        QCOMPARE(commandCalls("script|load"), qint64(2));
+        QCOMPARE(commandCalls("eval"), qint64(0));
+        QCOMPARE(hgetall(m_keys.apiKey("key-s", "usage:total")).value("requests"), qint64(4));
+    }
+
+    void writesEveryRecordInOrderAfterARestart()
+    {
+        // A server of its own that logs every command (SLOWLOG with a 0 us threshold survives its restart, since
+        // it is a start argument), so the order in which the records reached Redis can be read back.
+        RedisServer server(
+            {.extraArgs = {u"--slowlog-log-slower-than"_s, u"0"_s, u"--slowlog-max-len"_s, u"100000"_s}});
+        QVERIFY2(server.start(), qPrintable(server.errorString()));
+        ConnectionOptions connection = *ConnectionOptions::fromUrl(server.url());
+        connection.reconnectMaxDelayMs = 200;
+        Client client(connection);
+        QTRY_VERIFY(client.isConnected());
+        UsageRecorderOptions options;
+        options.maxRecordsPerBatch = 7; // several batches in flight and queued
+        options.maxInFlight = 2;
+        UsageRecorder recorder(&client, m_keys, m_pricing->accessor(), options);
+
+        server.stop();
+        constexpr int Records = 300;
+        for (int i = 0; i < Records; ++i)
+            recorder.record(makeRecord("key-r", "acct-r", "claude-sonnet-4-5", i)); // endMs = EndMs + i s
+        QTRY_VERIFY_WITH_TIMEOUT(!client.isConnected(), 5000);
+        QCOMPARE(recorder.backlog(), qint64(Records));
+        QVERIFY2(server.start(), qPrintable(server.errorString()));
+        QTRY_COMPARE_WITH_TIMEOUT(recorder.backlog(), qint64(0), 15000);
+        QCOMPARE(recorder.statistics()->written.load(), quint64(Records));
+
+        // EVALSHA sha numkeys <8 owner keys> <relay day> <relay hour> owners model dayTtl hourTtl endMs ...
+        constexpr int EndMsArgument = 3 + 10 + 4;
+        QList<qint64> seen;
+        const RedisServer::Reply log = server.command({"SLOWLOG", "GET", "100000"});
+        for (auto entry = log.elements.crbegin(); entry != log.elements.crend(); ++entry) {
+            const QList<QByteArray> args = entry->elements.value(3).toList();
+            if (args.value(0).compare("evalsha", Qt::CaseInsensitive) == 0)
+                seen << args.value(EndMsArgument).toLongLong();
+        }
+        QVERIFY(seen.size() >= Records);
+        QList<qint64> firstSeen; // at least once: a copy may repeat, but never ahead of its turn
+        for (const qint64 endMs : seen) {
+            if (!firstSeen.contains(endMs))
+                firstSeen << endMs;
+        }
+        QCOMPARE(firstSeen.size(), Records);
+        for (int i = 0; i < Records; ++i)
+            QCOMPARE(firstSeen.at(i), EndMs + i * 1000);
+        QCOMPARE(server.command({"HGET", m_keys.global("usage:d:" + Relay::Usage::bucketsFor(EndMs).day), "requests"})
+                     .toInteger(),
+                 qint64(Records));
+    }
+
     // Not a pass/fail timing test: prints this process's CPU (user + sys, getrusage) per record, against the real
     // redis-server (whose own CPU is not counted). Runs only with RELAYDECK_BENCH=1. "paced": one record at a time,
     // each written before the next (a lightly loaded relay); "burst": all at once (a backlog).

@@ -4,6 +4,7 @@
 #include "log/logger.h"
 #include "redis/client.h"
 #include "usage/timebuckets.h"
+#include "usage/usagescript.h"
 
 #include <QThread>
 
@@ -28,25 +29,6 @@ bool isTransportFailure(const Redis::Error &error)
     }
 }
 
-// The server's complaint about a batch (an error reply, or an error inside the EXEC answer), or empty.
-QByteArray batchError(const Redis::BatchResult &result)
-{
-    for (const Redis::Reply &reply : result.replies) {
-        if (reply.isError())
-            return reply.bytes();
-    }
-    if (result.replies.isEmpty())
-        return QByteArrayLiteral("no reply");
-    const Redis::Reply &exec = result.replies.constLast();
-    if (exec.isNil())
-        return QByteArrayLiteral("transaction aborted");
-    for (const Redis::Reply &reply : exec.elements()) {
-        if (reply.isError())
-            return reply.bytes();
-    }
-    return {};
-}
-
 } // namespace
 
 UsageRecorder::UsageRecorder(Redis::Client *client, Redis::KeySpace keys, PricingAccessor pricing,
@@ -62,8 +44,12 @@ UsageRecorder::UsageRecorder(Redis::Client *client, Redis::KeySpace keys, Pricin
     m_retryTimer.setSingleShot(true);
     m_retryTimer.setInterval(m_options.retryDelayMs);
     connect(&m_retryTimer, &QTimer::timeout, this, &UsageRecorder::pump);
-    if (client)
-        connect(client, &Redis::Client::connected, this, &UsageRecorder::pump);
+    if (client) {
+        connect(client, &Redis::Client::connected, this, [this] {
+            m_scriptLoaded = false; // the server may be a new process with an empty script cache
+            pump();
+        });
+    }
 }
 
 UsageRecorder::~UsageRecorder() = default;
@@ -105,49 +91,101 @@ void UsageRecorder::enqueue(PendingPtr pending)
 void UsageRecorder::pump()
 {
     while (!m_queue.empty() && m_inFlight < m_options.maxInFlight && m_client && m_client->isConnected()) {
-        PendingPtr pending = std::move(m_queue.front());
-        m_queue.pop_front();
-        send(std::move(pending));
+        const qsizetype count = std::min<qsizetype>(qsizetype(m_queue.size()), m_options.maxRecordsPerBatch);
+        Batch batch;
+        batch.reserve(size_t(count));
+        for (qsizetype i = 0; i < count; ++i) {
+            batch.push_back(std::move(m_queue.front()));
+            m_queue.pop_front();
+        }
+        send(std::move(batch));
     }
     updateBacklog();
 }
 
-void UsageRecorder::send(PendingPtr pending)
+void UsageRecorder::send(Batch batch)
 {
-    QList<QList<QByteArray>> batch{{QByteArrayLiteral("MULTI")}};
-    batch << commands(pending->record, pending->costNanos, pending->costKnown, m_keys);
-    batch << QList<QByteArray>{QByteArrayLiteral("EXEC")};
+    const bool loadScript = !m_scriptLoaded;
+    QList<QList<QByteArray>> commands;
+    commands.reserve(qsizetype(batch.size()) + 1);
+    if (loadScript) {
+        // Commands on one connection run in order, so the load precedes this and every later EVALSHA.
+        commands << QList<QByteArray>{QByteArrayLiteral("SCRIPT"), QByteArrayLiteral("LOAD"),
+                                      UsageScript::script().source()};
+        m_scriptLoaded = true;
+        ++m_loadGeneration;
+    }
+    for (const PendingPtr &pending : batch) {
+        const TimeBuckets buckets = bucketsFor(pending->record.endMs, m_options.timeZone);
+        commands << evalCommand(pending->record, pending->costNanos, pending->costKnown, m_keys, buckets);
+    }
     ++m_inFlight;
+    m_inFlightRecords += qint64(batch.size());
     Redis::CommandOptions options;
     options.timeoutMs = m_options.commandTimeoutMs;
     options.whenDown = Redis::WhenDown::FailFast; // waiting is this class's job, with its own bound
     m_client->pipeline(
-        std::move(batch), this,
-        [this, pending = std::move(pending)](const Redis::BatchResult &result) { finished(pending, result); }, options);
+        std::move(commands), this,
+        [this, batch = std::move(batch), generation = m_loadGeneration, loadScript](const Redis::BatchResult &result) {
+            finished(batch, generation, loadScript, result);
+        },
+        options);
 }
 
-void UsageRecorder::finished(PendingPtr pending, const Redis::BatchResult &result)
+void UsageRecorder::finished(const Batch &batch, quint64 loadGeneration, bool loadedScript,
+                             const Redis::BatchResult &result)
 {
     --m_inFlight;
-    if (result.error && isTransportFailure(result.error)) {
-        m_stats->retried.fetch_add(1, std::memory_order_relaxed);
-        enqueue(std::move(pending));
-        m_retryTimer.start(); // in case the reconnect was signalled before this failure arrived
-        return;
-    }
-    const QByteArray error = result.error ? result.error.message.toUtf8() : batchError(result);
-    if (error.isEmpty()) {
-        m_stats->written.fetch_add(1, std::memory_order_relaxed);
-    } else {
+    m_inFlightRecords -= qint64(batch.size());
+    const qsizetype first = loadedScript ? 1 : 0;
+    const Redis::Reply load = loadedScript ? result.replies.value(0) : Redis::Reply();
+    const bool transportFailure = result.error && isTransportFailure(result.error);
+    bool waitBeforeRetry = false;
+    for (size_t i = 0; i < batch.size(); ++i) {
+        const PendingPtr &pending = batch[i];
+        const Redis::Reply reply = result.replies.value(first + qsizetype(i));
+        if (reply.isInteger() && reply.integer() == 1) {
+            m_stats->written.fetch_add(1, std::memory_order_relaxed);
+            continue;
+        }
+        if (reply.isError() && reply.bytes().startsWith("NOSCRIPT") && !load.isError()) {
+            // The script cache was emptied (SCRIPT FLUSH, a restart): nothing ran; resend after a new load (unless
+            // one went out after this batch, answering the NOSCRIPT of all batches sent before it).
+            if (loadGeneration == m_loadGeneration)
+                m_scriptLoaded = false;
+            m_stats->retried.fetch_add(1, std::memory_order_relaxed);
+            enqueue(pending);
+            continue;
+        }
+        if (reply.isNil() && transportFailure) {
+            m_stats->retried.fetch_add(1, std::memory_order_relaxed);
+            enqueue(pending);
+            waitBeforeRetry = true;
+            continue;
+        }
+        QByteArray error;
+        if (reply.isError() && load.isError())
+            error = "SCRIPT LOAD failed: " + load.bytes();
+        else if (reply.isError())
+            error = reply.bytes();
+        else if (result.error)
+            error = result.error.message.toUtf8();
+        else
+            error = "unexpected reply " + reply.toDebugString();
         m_stats->rejected.fetch_add(1, std::memory_order_relaxed);
         Log::logger().warn("usage record for key {} not written: {}", pending->record.keyId, error);
+    }
+    if (waitBeforeRetry) {
+        m_retryTimer.start(); // in case the reconnect was signalled before this failure arrived
+        updateBacklog();
+        return;
     }
     pump();
 }
 
 void UsageRecorder::updateBacklog()
 {
-    m_stats->backlog.store(qint64(m_queue.size()) + m_inFlight, std::memory_order_relaxed);
+    m_stats->backlog.store(qint64(m_queue.size()) + m_inFlightRecords, std::memory_order_relaxed);
 }
 
 QByteArray UsageRecorder::modelField(QByteArrayView model)
@@ -164,65 +202,53 @@ QByteArray UsageRecorder::modelField(QByteArrayView model)
     return name;
 }
 
-QList<QList<QByteArray>> UsageRecorder::commands(const UsageRecord &record, qint64 costNanos, bool costKnown,
-                                                 const Redis::KeySpace &keys)
+QList<QByteArray> UsageRecorder::evalCommand(const UsageRecord &record, qint64 costNanos, bool costKnown,
+                                             const Redis::KeySpace &keys, const TimeBuckets &buckets)
 {
     const TokenUsage &usage = record.usage;
-    const std::pair<QByteArrayView, qint64> deltas[] = {
-        {"requests", 1},
-        {"input_tokens", usage.inputTokens},
-        {"output_tokens", usage.outputTokens},
-        {"cache_creation_5m_tokens", usage.cacheCreation5mTokens},
-        {"cache_creation_1h_tokens", usage.cacheCreation1hTokens},
-        {"cache_read_tokens", usage.cacheReadTokens},
-        {"cost_nanos", costKnown ? costNanos : 0},
-        {"cost_unknown", costKnown ? 0 : 1},
-        {"streamed_requests", record.streamed ? 1 : 0},
-        {"error_requests", record.status >= 200 && record.status < 300 ? 0 : 1},
+    const qint64 deltas[UsageScript::FieldCount] = {
+        1,
+        usage.inputTokens,
+        usage.outputTokens,
+        usage.cacheCreation5mTokens,
+        usage.cacheCreation1hTokens,
+        usage.cacheReadTokens,
+        costKnown ? costNanos : 0,
+        costKnown ? 0 : 1,
+        record.streamed ? 1 : 0,
+        record.status >= 200 && record.status < 300 ? 0 : 1,
     };
-    const QByteArray modelPrefix = "m:" + modelField(record.model()) + ':';
-    const TimeBuckets buckets = bucketsFor(record.endMs);
     const QByteArray daySuffix = "usage:d:" + buckets.day;
     const QByteArray hourSuffix = "usage:h:" + buckets.hour;
-    const QByteArray dayTtl = QByteArray::number(DayTtlSeconds);
-    const QByteArray hourTtl = QByteArray::number(HourTtlSeconds);
-    const QByteArray endMs = QByteArray::number(record.endMs);
+    const qsizetype leaseCount = record.leaseReleases.size();
 
-    QList<QList<QByteArray>> out;
-    out.reserve(128);
-    auto increment = [&](const QByteArray &key, bool perModel) {
-        for (const auto &[field, value] : deltas) {
-            if (value <= 0)
-                continue;
-            const QByteArray amount = QByteArray::number(value);
-            out << QList<QByteArray>{QByteArrayLiteral("HINCRBY"), key, field.toByteArray(), amount};
-            if (perModel)
-                out << QList<QByteArray>{QByteArrayLiteral("HINCRBY"), key, modelPrefix + field.toByteArray(), amount};
-        }
-    };
-    auto owner = [&](const QByteArray &total, const QByteArray &day, const QByteArray &hour) {
-        if (!total.isEmpty())
-            increment(total, false);
-        increment(day, true);
-        increment(hour, false);
-        out << QList<QByteArray>{QByteArrayLiteral("EXPIRE"), day, dayTtl};
-        out << QList<QByteArray>{QByteArrayLiteral("EXPIRE"), hour, hourTtl};
-    };
-    if (!record.keyId.isEmpty())
-        owner(keys.apiKey(record.keyId, "usage:total"), keys.apiKey(record.keyId, daySuffix),
-              keys.apiKey(record.keyId, hourSuffix));
-    if (!record.accountId.isEmpty())
-        owner(keys.account(record.accountId, "usage:total"), keys.account(record.accountId, daySuffix),
-              keys.account(record.accountId, hourSuffix));
-    owner({}, keys.global(daySuffix), keys.global(hourSuffix));
-    if (!record.keyId.isEmpty())
-        out << QList<QByteArray>{QByteArrayLiteral("HSET"), keys.apiKey(record.keyId, "record"),
-                                 QByteArrayLiteral("last_used_at"), endMs};
-    if (!record.accountId.isEmpty())
-        out << QList<QByteArray>{QByteArrayLiteral("HSET"), keys.account(record.accountId, "record"),
-                                 QByteArrayLiteral("last_used_at"), endMs};
+    QList<QByteArray> out;
+    out.reserve(3 + 2 * UsageScript::KeysPerOwner + 2 + 5 + UsageScript::FieldCount + 2 * leaseCount);
+    out << QByteArrayLiteral("EVALSHA") << UsageScript::script().sha1() << QByteArray();
+    int owners = 0;
+    if (!record.keyId.isEmpty()) {
+        out << keys.apiKey(record.keyId, "usage:total") << keys.apiKey(record.keyId, daySuffix)
+            << keys.apiKey(record.keyId, hourSuffix) << keys.apiKey(record.keyId, "record");
+        ++owners;
+    }
+    if (!record.accountId.isEmpty()) {
+        out << keys.account(record.accountId, "usage:total") << keys.account(record.accountId, daySuffix)
+            << keys.account(record.accountId, hourSuffix) << keys.account(record.accountId, "record");
+        ++owners;
+    }
+    out << keys.global(daySuffix) << keys.global(hourSuffix);
     for (const LeaseRelease &release : record.leaseReleases)
-        out << QList<QByteArray>{QByteArrayLiteral("ZREM"), release.zsetKey, release.member};
+        out << release.zsetKey;
+    out[2] = QByteArray::number(out.size() - 3);
+
+    static const QByteArray dayTtl = QByteArray::number(DayTtlSeconds);
+    static const QByteArray hourTtl = QByteArray::number(HourTtlSeconds);
+    out << QByteArray::number(owners) << "m:" + modelField(record.model()) + ':' << dayTtl << hourTtl
+        << QByteArray::number(record.endMs);
+    for (const qint64 delta : deltas)
+        out << (delta > 0 ? QByteArray::number(delta) : QByteArrayLiteral("0"));
+    for (const LeaseRelease &release : record.leaseReleases)
+        out << release.member;
     return out;
 }
 
