@@ -15,6 +15,8 @@ qint64 nowNs()
         .count();
 }
 
+constexpr int ProxyAuthenticationRequired = 407;
+
 bool isHttpStatusError(QNetworkReply::NetworkError error)
 {
     // Qt maps 4xx/5xx statuses to the content (2xx) and server (4xx) error ranges, and 400 to a protocol error.
@@ -138,7 +140,9 @@ bool UpstreamCall::startResponse()
         return true;
     }
     const QVariant status = m_reply->attribute(QNetworkRequest::HttpStatusCodeAttribute);
-    if (!status.isValid()) {
+    if (!status.isValid() || status.toInt() == ProxyAuthenticationRequired) {
+        // A 407 is the account's proxy refusing its credentials, not an upstream answer: the call ends as a
+        // connect failure (see onReplyFinished) and no response is started.
         return true;
     }
     m_outcome.responseStarted = true;
@@ -179,6 +183,9 @@ void UpstreamCall::onReadyRead()
     if (!startResponse()) {
         return;
     }
+    if (!m_outcome.responseStarted) {
+        return; // the body of a proxy's 407, dropped in onReplyFinished
+    }
     if (!m_sawReadyRead) {
         m_sawReadyRead = true;
         applyReadBufferSize();
@@ -205,6 +212,9 @@ void UpstreamCall::onReplyFinished()
     } else {
         m_outcome.kind = Outcome::Kind::Reset;
         m_outcome.message = m_reply->errorString();
+    }
+    if (!m_outcome.responseStarted) {
+        m_reply->readAll(); // no response for the caller, so no body either
     }
     if (m_reply->bytesAvailable() > 0) {
         m_state = State::Draining; // finished() once the caller has read the rest

@@ -143,7 +143,12 @@ UpstreamCall *UpstreamClient::start(const UpstreamRequest &request, QObject *par
     // Upstream cookies belong to nobody: one manager serves many accounts.
     networkRequest.setAttribute(QNetworkRequest::CookieLoadControlAttribute, QNetworkRequest::Manual);
     networkRequest.setAttribute(QNetworkRequest::CookieSaveControlAttribute, QNetworkRequest::Manual);
-    networkRequest.setAttribute(QNetworkRequest::AuthenticationReuseAttribute, QNetworkRequest::Manual);
+    const bool proxied = request.proxy && request.proxy->type() != QNetworkProxy::NoProxy;
+    if (!proxied) {
+        // Manual also makes Qt refuse an HTTP proxy's 407 instead of answering it with the proxy's credentials,
+        // so proxied requests keep Automatic: their manager holds one proxy's credentials and nothing else.
+        networkRequest.setAttribute(QNetworkRequest::AuthenticationReuseAttribute, QNetworkRequest::Manual);
+    }
     networkRequest.setAttribute(QNetworkRequest::CacheLoadControlAttribute, QNetworkRequest::AlwaysNetwork);
     networkRequest.setAttribute(QNetworkRequest::CacheSaveControlAttribute, false);
 
