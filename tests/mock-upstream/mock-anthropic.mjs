@@ -6,6 +6,7 @@
 //
 //   node mock-anthropic.mjs [--host 127.0.0.1] [--port 0] [--tls] [--cert FILE --key FILE]
 //                           [--deltas N] [--delta-delay-ms D] [--first-byte-ms F] [--quiet]
+//                           [--oauth-strict] [--token-expires-in S] [--token-delay-ms D]
 //
 // Prints exactly one line on stdout once listening: "MOCK_LISTENING port=<port> tls=<0|1>".
 
@@ -32,6 +33,9 @@ function parseArgs(argv) {
         deltaDelayMs: 0,
         firstByteMs: 0,
         quiet: false,
+        oauthStrict: false,
+        tokenExpiresIn: 3600,
+        tokenDelayMs: 0,
     };
     const intArg = (name, v) => {
         const n = Number.parseInt(v, 10);
@@ -58,10 +62,14 @@ function parseArgs(argv) {
         case '--delta-delay-ms': opts.deltaDelayMs = intArg(a, next()); break;
         case '--first-byte-ms': opts.firstByteMs = intArg(a, next()); break;
         case '--quiet': opts.quiet = true; break;
+        case '--oauth-strict': opts.oauthStrict = true; break;
+        case '--token-expires-in': opts.tokenExpiresIn = intArg(a, next()); break;
+        case '--token-delay-ms': opts.tokenDelayMs = intArg(a, next()); break;
         case '-h':
         case '--help':
             process.stdout.write('usage: node mock-anthropic.mjs [--host H] [--port P] [--tls] [--cert F --key F] ' +
-                                 '[--deltas N] [--delta-delay-ms D] [--first-byte-ms F] [--quiet]\n');
+                                 '[--deltas N] [--delta-delay-ms D] [--first-byte-ms F] [--quiet] ' +
+                                 '[--oauth-strict] [--token-expires-in S] [--token-delay-ms D]\n');
             process.exit(0);
             break;
         default: die(`unknown argument "${a}" (try --help)`);
@@ -304,9 +312,165 @@ function resetStats() {
         h2_sessions_total: 0,
         in_flight: stats ? stats.in_flight : 0,
         max_in_flight: stats ? stats.in_flight : 0,
+        oauth_token_requests: 0,
+        oauth_tokens_issued: 0,
     };
 }
 resetStats();
+
+// ---------------------------------------------------------------------------------------------------------------
+// OAuth: the token endpoint's state (refresh tokens are single-use, like a real OAuth server's)
+
+let oauth;
+function resetOAuth() {
+    oauth = {
+        strict: opts.oauthStrict,
+        expiresIn: opts.tokenExpiresIn,
+        delayMs: opts.tokenDelayMs,
+        clientId: '',                // '' = any non-empty client_id is accepted
+        refreshTokens: new Set(),    // valid now: seeded or issued, not yet used
+        accessTokens: new Map(),     // token -> expiry in ms since the epoch
+        issued: 0,
+    };
+}
+resetOAuth();
+
+function oauthStateJson() {
+    return JSON.stringify({
+        strict: oauth.strict,
+        expires_in: oauth.expiresIn,
+        delay_ms: oauth.delayMs,
+        client_id: oauth.clientId,
+        valid_refresh_tokens: oauth.refreshTokens.size,
+        access_tokens: oauth.accessTokens.size,
+        issued: oauth.issued,
+    });
+}
+
+function configureOAuth(body) {
+    let control;
+    try {
+        control = JSON.parse(body.length === 0 ? '{}' : body.toString('utf8'));
+    } catch {
+        return false;
+    }
+    if (control === null || typeof control !== 'object' || Array.isArray(control)) {
+        return false;
+    }
+    if (typeof control.strict === 'boolean') {
+        oauth.strict = control.strict;
+    }
+    if (toInt(control.expires_in) !== undefined) {
+        oauth.expiresIn = toInt(control.expires_in);
+    }
+    if (toInt(control.delay_ms) !== undefined) {
+        oauth.delayMs = toInt(control.delay_ms);
+    }
+    if (typeof control.client_id === 'string') {
+        oauth.clientId = control.client_id;
+    }
+    if (Array.isArray(control.refresh_tokens)) {
+        for (const t of control.refresh_tokens) {
+            if (typeof t === 'string' && t !== '') {
+                oauth.refreshTokens.add(t);
+            }
+        }
+    }
+    if (control.access_tokens !== null && typeof control.access_tokens === 'object') {
+        for (const [t, seconds] of Object.entries(control.access_tokens)) {
+            const s = toInt(seconds);
+            if (s !== undefined) {
+                oauth.accessTokens.set(t, Date.now() + s * 1000);
+            }
+        }
+    }
+    return true;
+}
+
+function sendOAuthError(res, status, error, description) {
+    sendJson(res, status, { 'content-type': 'application/json', 'cache-control': 'no-store' },
+             JSON.stringify({ error, error_description: description }));
+}
+
+// POST /v1/oauth/token with {grant_type: "refresh_token", refresh_token, client_id} (JSON or form-encoded).
+function answerToken(req, res, body, c, requestId) {
+    if (ERRORS[c.fault] !== undefined) {
+        sendError(res, requestId, c.fault, c);
+        return;
+    }
+    if (c.fault === 'bad_json') {
+        sendJson(res, 200, { 'content-type': 'application/json' }, '{"access_token":"mock-at-');
+        return;
+    }
+    if (req.method !== 'POST') {
+        sendOAuthError(res, 405, 'invalid_request', 'The token endpoint takes POST.');
+        return;
+    }
+    let params = null;
+    const text = body.toString('utf8');
+    const type = String(req.headers['content-type'] || '');
+    if (type.startsWith('application/x-www-form-urlencoded')) {
+        params = Object.fromEntries(new URLSearchParams(text));
+    } else {
+        try {
+            params = JSON.parse(text);
+        } catch {
+            params = null;
+        }
+    }
+    if (params === null || typeof params !== 'object' || Array.isArray(params)) {
+        sendOAuthError(res, 400, 'invalid_request', 'The request body is not a JSON object.');
+        return;
+    }
+    if (params.grant_type !== 'refresh_token') {
+        sendOAuthError(res, 400, 'unsupported_grant_type', 'Only grant_type refresh_token is supported.');
+        return;
+    }
+    if (typeof params.client_id !== 'string' || params.client_id === '' ||
+        (oauth.clientId !== '' && params.client_id !== oauth.clientId)) {
+        sendOAuthError(res, 401, 'invalid_client', 'Unknown client_id.');
+        return;
+    }
+    if (typeof params.refresh_token !== 'string' || !oauth.refreshTokens.delete(params.refresh_token)) {
+        sendOAuthError(res, 400, 'invalid_grant', 'Refresh token not found or invalid.');
+        return;
+    }
+    const n = ++oauth.issued;
+    stats.oauth_tokens_issued += 1;
+    const accessToken = `mock-at-${n}`;
+    const refreshToken = `mock-rt-${n}`;
+    oauth.refreshTokens.add(refreshToken);
+    oauth.accessTokens.set(accessToken, Date.now() + oauth.expiresIn * 1000);
+    sendJson(res, 200, { 'content-type': 'application/json', 'cache-control': 'no-store' }, JSON.stringify({
+        token_type: 'Bearer',
+        access_token: accessToken,
+        refresh_token: refreshToken,
+        expires_in: oauth.expiresIn,
+        scope: 'user:inference user:profile',
+    }));
+}
+
+// In strict mode a Bearer token must be one the token endpoint issued (or a test seeded) and not expired.
+function bearerRejection(raw) {
+    for (let i = 0; i + 1 < raw.length; i += 2) {
+        if (raw[i].toLowerCase() !== 'authorization') {
+            continue;
+        }
+        const m = /^Bearer\s+(\S+)$/i.exec(raw[i + 1]);
+        if (m === null) {
+            return null;
+        }
+        const expiresAt = oauth.accessTokens.get(m[1]);
+        if (expiresAt === undefined) {
+            return 'Invalid bearer token.';
+        }
+        if (Date.now() >= expiresAt) {
+            return 'OAuth token has expired.';
+        }
+        return null;
+    }
+    return null;
+}
 
 // Headers are kept raw and turned into an object only when /_mock/requests is read.
 function record(req, protocol, path, body) {
@@ -493,7 +657,16 @@ function route(req, res, path, body) {
         } else if (path === '/_mock/reset' && method === 'POST') {
             records.length = 0;
             resetStats();
+            resetOAuth();
             sendJson(res, 200, headers, '{"ok":true}');
+        } else if (path === '/_mock/oauth' && method === 'GET') {
+            sendJson(res, 200, headers, oauthStateJson());
+        } else if (path === '/_mock/oauth' && method === 'POST') {
+            if (configureOAuth(body)) {
+                sendJson(res, 200, headers, oauthStateJson());
+            } else {
+                sendError(res, requestId, '400', { error_message: 'The control body must be a JSON object.' });
+            }
         } else {
             sendError(res, requestId, '404');
         }
@@ -511,6 +684,16 @@ function route(req, res, path, body) {
         } else {
             sendError(res, requestId, '404');
         }
+        return;
+    }
+
+    if (path === '/v1/oauth/token') {
+        stats.oauth_token_requests += 1;
+        const c = resolveControls(mockHeaders(req.rawHeaders), undefined, pathFault(req.url));
+        if (c.fault === 'hang') {
+            return;
+        }
+        later(res, c.first_byte_ms + oauth.delayMs, () => answerToken(req, res, body, c, requestId));
         return;
     }
 
@@ -538,6 +721,13 @@ function answer(req, res, path, method, json, bodyBytes, c, requestId) {
     if (ERRORS[c.fault] !== undefined) {
         sendError(res, requestId, c.fault, c);
         return;
+    }
+    if (oauth.strict) {
+        const rejection = bearerRejection(req.rawHeaders);
+        if (rejection !== null) {
+            sendError(res, requestId, '401', { error_message: rejection });
+            return;
+        }
     }
     if (path === '/v1/models' && method === 'GET') {
         sendJson(res, 200, baseHeaders(requestId, 'application/json'), MODELS_BODY);

@@ -57,6 +57,11 @@ bool MockUpstream::start()
     addInt("--deltas", m_options.deltas);
     addInt("--delta-delay-ms", m_options.deltaDelayMs);
     addInt("--first-byte-ms", m_options.firstByteMs);
+    addInt("--token-expires-in", m_options.tokenExpiresIn);
+    addInt("--token-delay-ms", m_options.tokenDelayMs);
+    if (m_options.oauthStrict) {
+        args << QStringLiteral("--oauth-strict");
+    }
 
     m_process = std::make_unique<QProcess>();
     // stderr goes to the test log so a crashing mock explains itself; stdin stays a pipe so the child notices
@@ -212,4 +217,10 @@ QJsonObject MockUpstream::stats() const
 bool MockUpstream::reset() const
 {
     return post(QStringLiteral("/_mock/reset"), QByteArrayLiteral("{}")).status == 200;
+}
+
+QJsonObject MockUpstream::configureOAuth(const QJsonObject &control) const
+{
+    const Reply r = post(QStringLiteral("/_mock/oauth"), QJsonDocument(control).toJson(QJsonDocument::Compact));
+    return r.status == 200 ? QJsonDocument::fromJson(r.body).object() : QJsonObject{};
 }

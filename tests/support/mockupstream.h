@@ -25,6 +25,9 @@ public:
         int deltaDelayMs = -1;      // default pause between deltas (-1: 0)
         int firstByteMs = -1;       // default pause before the response starts (-1: 0)
         int startTimeoutMs = 15000; // how long start() waits for the listening line
+        bool oauthStrict = false;   // --oauth-strict: Bearer tokens must have been issued by the mock
+        int tokenExpiresIn = -1;    // --token-expires-in seconds (-1: the script's default, 3600)
+        int tokenDelayMs = -1;      // --token-delay-ms (-1: 0)
     };
 
     // A small synchronous HTTP answer for assertions on the mock's own endpoints.
@@ -62,7 +65,11 @@ public:
                int timeoutMs = 5000) const;
     QJsonArray requests() const; // GET /_mock/requests: the last 100 requests, oldest first
     QJsonObject stats() const;   // GET /_mock/stats
-    bool reset() const;          // POST /_mock/reset: clears recorded requests and counters
+    bool reset() const;          // POST /_mock/reset: clears recorded requests, counters and OAuth state
+    // POST /_mock/oauth with `control` (settings, seeded tokens; see the README); the OAuth state, empty on failure.
+    QJsonObject configureOAuth(const QJsonObject &control) const;
+    // http(s)://127.0.0.1:<port>/v1/oauth/token
+    QUrl tokenUrl() const { return url(QStringLiteral("/v1/oauth/token")); }
 
 private:
     Reply exchange(const QByteArray &verb, const QString &path, const QByteArray &body,
