@@ -14,6 +14,7 @@
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimeZone>
 
 #include <optional>
 
@@ -377,6 +378,67 @@ private Q_SLOTS:
         QVERIFY2(updated.ok(), qPrintable(updated.error.message));
         QCOMPARE(updated.value.tags, QStringList{QStringLiteral("legacy")});
         QCOMPARE(m_server.command({"HEXISTS", m_keys.keyRecord("0011223344556677"), "model_rule"}).toInteger(), 0);
+    }
+
+    void limitsRoundTripAndUpdateReplacesThePolicy()
+    {
+        const KeyStore keys = store();
+        Limits::LimitPolicy limits;
+        limits.windowMinutes = 60;
+        limits.windowRequests = 100;
+        limits.windowCostNanos = 5'000'000'000;
+        limits.dailyCostNanos = 20'000'000'000;
+        limits.weeklyFamilyCostNanos.insert("opus", 50'000'000'000);
+        limits.weeklyFamilyCostNanos.insert("sonnet", 70'000'000'000);
+        const CreatedApiKey created = create(keys, {.name = QStringLiteral("limited"),
+                                                    .concurrencyLimit = 2,
+                                                    .limits = limits,
+                                                    .limitTimeZone = "Asia/Shanghai",
+                                                    .concurrencyWaitMs = 30'000});
+        QVERIFY(!created.key.id.isEmpty());
+        const auto found = wait<ApiKey>([&](QObject *c, auto cb) { keys.get(created.key.id, c, cb); });
+        QVERIFY2(found.ok(), qPrintable(found.error.message));
+        QCOMPARE(found.value.limits.windowRequests, 100);
+        QCOMPARE(found.value.limits.weeklyLimitFor("opus"), 50'000'000'000);
+        QCOMPARE(found.value.limitTimeZone, QByteArray("Asia/Shanghai"));
+        QCOMPARE(found.value.limits.timeZoneId(), QByteArray("Asia/Shanghai"));
+        QCOMPARE(found.value.concurrencyWaitMs, 30'000);
+        // The key's own zone wins over the relay's; a key without one follows the relay.
+        QCOMPARE(found.value.effectiveLimits(QTimeZone("Europe/Berlin")).timeZoneId(), QByteArray("Asia/Shanghai"));
+
+        ApiKeyChanges changes;
+        Limits::LimitPolicy fewer;
+        fewer.dailyCostNanos = 1'000'000'000;
+        fewer.weeklyFamilyCostNanos.insert("opus", 9);
+        changes.limits = fewer;
+        changes.limitTimeZone = QByteArray();
+        const auto updated = wait<ApiKey>([&](QObject *c, auto cb) { keys.update(created.key.id, changes, c, cb); });
+        QVERIFY2(updated.ok(), qPrintable(updated.error.message));
+        QCOMPARE(updated.value.limits.windowMinutes, 0);
+        QCOMPARE(updated.value.limits.dailyCostNanos, 1'000'000'000);
+        QCOMPARE(updated.value.limits.weeklyLimitFor("opus"), 9);
+        QCOMPARE(updated.value.limits.weeklyLimitFor("sonnet"), 0); // removed, not left behind
+        QVERIFY(updated.value.limitTimeZone.isEmpty());
+        QCOMPARE(updated.value.effectiveLimits(QTimeZone("Europe/Berlin")).timeZoneId(), QByteArray("Europe/Berlin"));
+        QCOMPARE(updated.value.concurrencyLimit, 2); // untouched
+
+        // Nonsense is refused before Redis.
+        ApiKeyChanges bad;
+        Limits::LimitPolicy noWindow;
+        noWindow.windowRequests = 5;
+        bad.limits = noWindow;
+        QCOMPARE(wait<ApiKey>([&](QObject *c, auto cb) { keys.update(created.key.id, bad, c, cb); }).error.kind,
+                 Error::Kind::InvalidArgument);
+        ApiKeyChanges badZone;
+        badZone.limitTimeZone = "Mars/Olympus";
+        QCOMPARE(wait<ApiKey>([&](QObject *c, auto cb) { keys.update(created.key.id, badZone, c, cb); }).error.kind,
+                 Error::Kind::InvalidArgument);
+        ApiKeyChanges badFamily;
+        Limits::LimitPolicy gpt;
+        gpt.weeklyFamilyCostNanos.insert("gpt", 1);
+        badFamily.limits = gpt;
+        QCOMPARE(wait<ApiKey>([&](QObject *c, auto cb) { keys.update(created.key.id, badFamily, c, cb); }).error.kind,
+                 Error::Kind::InvalidArgument);
     }
 
     void updateWritesOnlyTheChangedFieldsAndPublishes()

@@ -7,6 +7,9 @@
 #include <QHash>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QTimeZone>
+
+#include <algorithm>
 
 using namespace Qt::StringLiterals;
 
@@ -46,6 +49,31 @@ QStringList toStrings(const QList<QByteArray> &values)
 constexpr qsizetype MaxTags = 32;
 constexpr qsizetype MaxTagLength = 64;
 constexpr qsizetype MaxModels = 200;
+constexpr qint64 MaxConcurrencyWaitMs = 600'000;
+
+QString validateLimits(const Limits::LimitPolicy &limits)
+{
+    const qint64 values[] = {limits.windowMinutes,   limits.windowRequests, limits.windowTokens,
+                             limits.windowCostNanos, limits.dailyCostNanos, limits.totalCostNanos};
+    if (std::any_of(std::begin(values), std::end(values), [](qint64 v) { return v < 0; }))
+        return u"a limit must not be negative"_s;
+    if (limits.windowMinutes > 0 && limits.windowRequests == 0 && limits.windowTokens == 0 &&
+        limits.windowCostNanos == 0)
+        return u"a rate window needs a request, token or cost limit"_s;
+    if (limits.windowMinutes == 0 &&
+        (limits.windowRequests > 0 || limits.windowTokens > 0 || limits.windowCostNanos > 0))
+        return u"a request, token or cost limit per window needs the window's length in minutes"_s;
+    if (limits.windowMinutes > 60 * 24 * 31)
+        return u"a rate window is at most 31 days"_s;
+    for (auto it = limits.weeklyFamilyCostNanos.cbegin(); it != limits.weeklyFamilyCostNanos.cend(); ++it) {
+        if (it.key() != "opus" && it.key() != "sonnet" && it.key() != "haiku")
+            return u"weekly cost limits are per model family: opus, sonnet or haiku, not \"%1\""_s.arg(
+                QString::fromUtf8(it.key()));
+        if (it.value() < 0)
+            return u"a limit must not be negative"_s;
+    }
+    return {};
+}
 constexpr qsizetype MaxModelLength = 200;
 
 } // namespace
@@ -133,7 +161,7 @@ QByteArray ApiKey::encodeModels(const QList<QByteArray> &models)
 
 QList<QByteArray> ApiKey::toRecordFields() const
 {
-    return {
+    QList<QByteArray> fields{
         "id",
         id,
         "name",
@@ -174,7 +202,18 @@ QList<QByteArray> ApiKey::toRecordFields() const
         boundAccountId,
         "bound_group",
         boundGroupId,
+        "concurrency_wait_ms",
+        QByteArray::number(concurrencyWaitMs),
     };
+    fields.reserve(fields.size() + 20);
+    for (const auto &[name, value] : limits.toHashFields()) {
+        if (name == "limit_time_zone")
+            continue; // written only when the key has its own zone
+        fields << name << value;
+    }
+    if (!limitTimeZone.isEmpty())
+        fields << "limit_time_zone" << limitTimeZone;
+    return fields;
 }
 
 std::optional<ApiKey> ApiKey::fromRecord(const QList<QByteArray> &fieldsAndValues)
@@ -207,6 +246,11 @@ std::optional<ApiKey> ApiKey::fromRecord(const QList<QByteArray> &fieldsAndValue
     key.activatedAt = fields.value("activated_at").toLongLong();
     key.boundAccountId = fields.value("bound_account");
     key.boundGroupId = fields.value("bound_group");
+    key.concurrencyWaitMs = fields.value("concurrency_wait_ms").toLongLong();
+    // A limit field that does not parse keeps the limits that do (logged by the caller's validation, not silently
+    // dropped as a whole: a typo must not turn every limit off).
+    key.limits = Limits::LimitPolicy::fromFlatHash(fieldsAndValues).policy;
+    key.limitTimeZone = fields.value("limit_time_zone");
     return key;
 }
 
@@ -245,6 +289,15 @@ QString validateApiKeySettings(const ApiKey &key)
         return u"the bound account id is not a valid id"_s;
     if (!key.boundGroupId.isEmpty() && !isValidId(key.boundGroupId))
         return u"the bound group id is not a valid id"_s;
+    if (key.concurrencyWaitMs < 0 || key.concurrencyWaitMs > MaxConcurrencyWaitMs)
+        return u"the concurrency wait is 0 to %1 seconds"_s.arg(MaxConcurrencyWaitMs / 1000);
+    if (key.concurrencyWaitMs > 0 && key.concurrencyLimit <= 0)
+        return u"a concurrency wait needs a concurrency limit"_s;
+    if (!key.limitTimeZone.isEmpty() && !QTimeZone(key.limitTimeZone).isValid())
+        return u"\"%1\" is not a time zone (use an IANA name such as Europe/Berlin)"_s.arg(
+            QString::fromUtf8(key.limitTimeZone));
+    if (const QString invalid = validateLimits(key.limits); !invalid.isEmpty())
+        return invalid;
     return {};
 }
 

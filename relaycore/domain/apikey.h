@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "limits/limitpolicy.h"
+
 #include <QByteArray>
 #include <QByteArrayView>
 #include <QList>
@@ -66,6 +68,21 @@ struct ApiKey
     // Dedicated upstream: one account or one account group (at most one of them); both empty = the shared pool.
     QByteArray boundAccountId;
     QByteArray boundGroupId;
+    // Rate window and cost limits (Limits::LimitChecker enforces them, atomically, per request). limitTimeZone is the
+    // key's own zone for day/week boundaries; empty = the relay's time-zone setting.
+    Limits::LimitPolicy limits;
+    QByteArray limitTimeZone;
+    // At the concurrency limit: wait up to this long for a slot before answering 429 (0 = answer at once).
+    qint64 concurrencyWaitMs = 0;
+
+    // The key's limits with the day/week zone resolved (the key's own, else relayZone).
+    Limits::LimitPolicy effectiveLimits(const QTimeZone &relayZone) const
+    {
+        Limits::LimitPolicy policy = limits;
+        if (limitTimeZone.isEmpty())
+            policy.timeZone = relayZone;
+        return policy;
+    }
 
     // True when the first authenticated request must call KeyStore::activate to start the expiry clock.
     bool needsActivation() const { return expiresAfterFirstUseMs > 0 && activatedAt == 0; }

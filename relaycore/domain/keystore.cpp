@@ -71,6 +71,14 @@ QString toFieldWrites(const ApiKeyChanges &changes, FieldWrites &writes)
         probe.boundAccountId = changes.binding->accountId;
         probe.boundGroupId = changes.binding->groupId;
     }
+    if (changes.limits)
+        probe.limits = *changes.limits;
+    if (changes.limitTimeZone)
+        probe.limitTimeZone = *changes.limitTimeZone;
+    if (changes.concurrencyWaitMs) {
+        probe.concurrencyWaitMs = *changes.concurrencyWaitMs;
+        probe.concurrencyLimit = changes.concurrencyLimit.value_or(1); // checked against the stored limit at use
+    }
     if (const QString invalid = validateApiKeySettings(probe); !invalid.isEmpty())
         return invalid;
 
@@ -106,6 +114,21 @@ QString toFieldWrites(const ApiKeyChanges &changes, FieldWrites &writes)
         writes.putOrRemove("bound_account", probe.boundAccountId);
         writes.putOrRemove("bound_group", probe.boundGroupId);
     }
+    if (changes.limits) {
+        // The whole policy: scalar fields always, weekly fields of the families it has, HDEL of the others.
+        for (const auto &[name, value] : probe.limits.toHashFields()) {
+            if (name != "limit_time_zone")
+                writes.put(name, value);
+        }
+        for (QByteArrayView family : {"opus", "sonnet", "haiku"}) {
+            if (!probe.limits.weeklyFamilyCostNanos.contains(family.toByteArray()))
+                writes.removed << Limits::LimitPolicy::WeeklyFieldPrefix.toByteArray() + family.toByteArray();
+        }
+    }
+    if (changes.limitTimeZone)
+        writes.putOrRemove("limit_time_zone", probe.limitTimeZone);
+    if (changes.concurrencyWaitMs)
+        writes.put("concurrency_wait_ms", QByteArray::number(probe.concurrencyWaitMs));
     return {};
 }
 
@@ -135,6 +158,9 @@ void KeyStore::create(const NewApiKey &request, QObject *context, Callback<Creat
     settings.expiresAfterFirstUseMs = request.expiresAfterFirstUseMs;
     settings.boundAccountId = request.boundAccountId;
     settings.boundGroupId = request.boundGroupId;
+    settings.limits = request.limits;
+    settings.limitTimeZone = request.limitTimeZone;
+    settings.concurrencyWaitMs = request.concurrencyWaitMs;
     if (const QString invalid = validateApiKeySettings(settings); !invalid.isEmpty())
         return fail(Error::Kind::InvalidArgument, invalid);
     if (m_secret.isNull())

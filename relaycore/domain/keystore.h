@@ -33,6 +33,9 @@ struct NewApiKey
     qint64 expiresAfterFirstUseMs = 0; // instead of expiresAt: the clock starts at the first use
     QByteArray boundAccountId = {};
     QByteArray boundGroupId = {};
+    Limits::LimitPolicy limits = {};
+    QByteArray limitTimeZone = {}; // empty = the relay's time zone
+    qint64 concurrencyWaitMs = 0;
 };
 
 // A field-level change of a key: only the fields that are set are written (HSET, or HDEL for an emptied optional
@@ -58,11 +61,17 @@ struct ApiKeyChanges
         QByteArray groupId;
     };
     std::optional<Binding> binding;
+    // Every limit at once (the policy's time zone is ignored: see limitTimeZone); families left out lose their
+    // weekly limit.
+    std::optional<Limits::LimitPolicy> limits;
+    std::optional<QByteArray> limitTimeZone; // empty = the relay's time zone
+    std::optional<qint64> concurrencyWaitMs;
 
     bool isEmpty() const
     {
         return !name && !description && !enabled && !tags && !permissions && !modelRule && !client &&
-               !concurrencyLimit && !expiresAt && !expiresAfterFirstUseMs && !binding;
+               !concurrencyLimit && !expiresAt && !expiresAfterFirstUseMs && !binding && !limits && !limitTimeZone &&
+               !concurrencyWaitMs;
     }
 };
 

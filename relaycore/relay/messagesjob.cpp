@@ -5,6 +5,7 @@
 #include "domain/keyrules.h"
 #include "http/clock.h"
 #include "http/exchange.h"
+#include "limits/refusalresponse.h"
 #include "log/logger.h"
 #include "metrics/shard.h"
 #include "redis/client.h"
@@ -146,15 +147,17 @@ void MessagesJob::start()
                                        m_request.model + '.');
         }
     }
+    lookUpSticky(); // in parallel with the lease and limit checks: its answer is needed only after them
     acquireKeyLease();
 }
 
 void MessagesJob::acquireKeyLease()
 {
     if (m_countTokens || !m_key || m_key->concurrencyLimit <= 0)
-        return lookUpSticky();
+        return checkLimits();
     const QByteArray zset = m_worker.context().keys().keySpace().apiKey(m_key->id, "leases");
-    countRoundTrip();
+    if (!m_queued)
+        countRoundTrip();
     QPointer<MessagesJob> self(this);
     Usage::Leases &leases = m_worker.leases();
     const QByteArray member = m_requestId;
@@ -169,36 +172,152 @@ void MessagesJob::acquireKeyLease()
                            return failClient(503, "RelayDeck cannot check this key's concurrency limit right now "
                                                   "(Redis unavailable); retry shortly.");
                        if (!r.granted) {
+                           if (waitForSlot())
+                               return;
                            m_worker.shard()->add(m_worker.context().metrics().concurrencyRejections);
+                           const QByteArray waited =
+                               m_key->concurrencyWaitMs > 0
+                                   ? " (waited " + QByteArray::number(m_key->concurrencyWaitMs / 1000.0) + " s)"
+                                   : QByteArray();
                            return failClient(429,
                                              "This API key already has " + QByteArray::number(r.count) +
                                                  " requests in progress, its concurrency limit is " +
-                                                 QByteArray::number(m_key->concurrencyLimit) +
+                                                 QByteArray::number(m_key->concurrencyLimit) + waited +
                                                  "; retry when one of them finishes.",
                                              "rate_limit_error");
                        }
+                       if (m_queued)
+                           leaveQueue(ProxyMetrics::QueueAdmitted);
                        m_keyLease = zset;
                        m_leaseTimer.start();
-                       lookUpSticky();
+                       checkLimits();
                    });
+}
+
+// At the concurrency limit with a wait allowed: try again shortly, until the key's wait is over. Polling (with
+// jitter) rather than a wake-up, because the slot may be freed by another worker or another instance; the number
+// of waiting requests per worker is bounded.
+bool MessagesJob::waitForSlot()
+{
+    const qint64 now = nowMs();
+    const ProxyMetrics &metrics = m_worker.context().metrics();
+    if (m_key->concurrencyWaitMs <= 0)
+        return false;
+    if (!m_queued) {
+        if (m_worker.queuedRequests() >= m_worker.context().options().maxQueuedPerWorker) {
+            m_worker.shard()->add(metrics.queueWaits, ProxyMetrics::QueueFull);
+            return false;
+        }
+        m_queued = true;
+        m_queueDeadlineMs = now + m_key->concurrencyWaitMs;
+        ++m_worker.queuedRequests();
+        m_worker.shard()->add(metrics.queuedRequests, 0, 1);
+    } else if (now >= m_queueDeadlineMs) {
+        leaveQueue(ProxyMetrics::QueueTimedOut);
+        return false;
+    }
+    const qint64 delay = std::min<qint64>(m_queueDeadlineMs - now, 50 + QRandomGenerator::global()->bounded(100));
+    QTimer::singleShot(std::chrono::milliseconds(delay), this, &MessagesJob::acquireKeyLease);
+    return true;
+}
+
+void MessagesJob::leaveQueue(int result)
+{
+    if (!m_queued)
+        return;
+    m_queued = false;
+    --m_worker.queuedRequests();
+    m_worker.shard()->add(m_worker.context().metrics().queuedRequests, 0, -1);
+    if (result >= 0)
+        m_worker.shard()->add(m_worker.context().metrics().queueWaits, result);
+}
+
+void MessagesJob::checkLimits()
+{
+    if (m_countTokens || !m_key || m_key->limits.isEmpty())
+        return admitted();
+    const Limits::LimitPolicy policy = m_key->effectiveLimits(m_worker.context().options().timeZone);
+    const QByteArray family = Limits::LimitPolicy::familyOfModel(m_request.model);
+    if (!policy.appliesTo(family))
+        return admitted();
+    countRoundTrip();
+    m_worker.limits().checkAndReserve(
+        m_key->id, policy, family, estimateUsage(), nowMs(), this, [this](const Limits::CheckResult &r) {
+            if (!r.ok())
+                return failClient(503, "RelayDeck cannot check this key's limits right now (" + r.error.toUtf8() +
+                                           "); retry shortly.");
+            if (!r.allowed)
+                return refuse(r.refusal);
+            m_reservation = r.reservation;
+            admitted();
+        });
+}
+
+// What the request will probably use, reserved against the key's limits until the real usage is known: the
+// prompt at about 4 bytes per token and the requested output, capped (most answers are far below max_tokens;
+// reconcile() corrects either way).
+Limits::Estimate MessagesJob::estimateUsage() const
+{
+    constexpr qint64 BytesPerToken = 4;
+    constexpr qint64 MaxReservedOutput = 4096;
+    Usage::TokenUsage usage;
+    usage.inputTokens = m_exchange->request().body.size() / BytesPerToken;
+    usage.outputTokens = std::min<qint64>(m_request.maxTokens.value_or(MaxReservedOutput), MaxReservedOutput);
+    Limits::Estimate estimate;
+    estimate.tokens = usage.inputTokens + usage.outputTokens;
+    const auto table = m_worker.context().pricing()();
+    if (table) {
+        const Usage::Cost cost = table->cost(m_request.model, usage);
+        estimate.costNanos = cost.known ? cost.nanos : 0;
+    }
+    return estimate;
+}
+
+void MessagesJob::refuse(const Limits::RefusalInfo &refusal)
+{
+    m_worker.shard()->add(m_worker.context().metrics().limitRefusals, int(refusal.kind));
+    const Limits::RefusalResponse response = Limits::RefusalResponse::from(refusal);
+    Http::HeaderList headers{{"x-relaydeck-request-id", m_requestId}};
+    QByteArray type = "application/json";
+    for (const auto &[name, value] : response.headers) {
+        if (name.compare("content-type", Qt::CaseInsensitive) == 0)
+            type = value;
+        else
+            headers.append({name, value});
+    }
+    if (m_exchange && !m_clientStarted)
+        m_exchange->respond(response.status, type, response.body, headers);
+    complete(response.status);
+}
+
+void MessagesJob::admitted()
+{
+    m_admitted = true;
+    if (m_stickyDone)
+        chooseAccount(m_stickyId);
 }
 
 void MessagesJob::lookUpSticky()
 {
     m_phase = Phase::Choosing;
-    if (m_countTokens || m_request.sessionHash.isEmpty())
-        return chooseAccount({});
-    countRoundTrip();
-    QPointer<MessagesJob> self(this);
+    if (m_countTokens || m_request.sessionHash.isEmpty()) {
+        m_stickyDone = true;
+        return;
+    }
     const QByteArray key = m_worker.context().keys().keySpace().global("sticky:" + m_request.sessionHash);
     Redis::CommandOptions o;
     o.whenDown = Redis::WhenDown::FailFast;
     o.timeoutMs = 500;
+    if (!m_key || (m_key->concurrencyLimit <= 0 && m_key->limits.isEmpty()))
+        countRoundTrip(); // otherwise it overlaps the lease / limit round trip
     m_worker.redis()->command(
         {"GET", key}, this,
         [this](const Redis::Result &r) {
             // Without Redis the request still goes out, just without stickiness.
-            chooseAccount(r.isSuccess() && r.reply.isString() ? r.reply.toByteArray() : QByteArray());
+            m_stickyDone = true;
+            m_stickyId = r.isSuccess() && r.reply.isString() ? r.reply.toByteArray() : QByteArray();
+            if (m_admitted && m_phase == Phase::Choosing)
+                chooseAccount(m_stickyId);
         },
         o);
 }
@@ -500,6 +619,7 @@ void MessagesJob::complete(int status)
     const bool wasStreaming = m_phase == Phase::Streaming;
     m_phase = Phase::Done;
     m_leaseTimer.stop();
+    leaveQueue(-1);
     if (wasStreaming)
         m_worker.shard()->add(m_worker.context().metrics().activeStreams, 0, -1);
     if (m_exchange) {
@@ -539,13 +659,21 @@ void MessagesJob::complete(int status)
     shard->add(metrics.tokens, ProxyMetrics::CacheCreation5m, quint64(u.cacheCreation5mTokens));
     shard->add(metrics.tokens, ProxyMetrics::CacheCreation1h, quint64(u.cacheCreation1hTokens));
     shard->add(metrics.tokens, ProxyMetrics::CacheRead, quint64(u.cacheReadTokens));
+    Usage::Cost cost;
     if (!u.isEmpty()) {
         const auto table = m_worker.context().pricing()();
-        const auto cost = table ? table->cost(record.model(), u) : Usage::Cost{};
+        cost = table ? table->cost(record.model(), u) : Usage::Cost{};
         if (cost.known)
             shard->add(metrics.costNanos, 0, quint64(cost.nanos));
         else
             shard->add(metrics.costUnknown);
+    }
+    if (m_reservation.isActive()) {
+        // The estimate out, the real usage in (a refused or failed request gives its whole reservation back).
+        m_worker.limits().reconcile(m_reservation, {u.inputTokens + u.outputTokens + u.cacheCreation5mTokens +
+                                                        u.cacheCreation1hTokens + u.cacheReadTokens,
+                                                    cost.known ? cost.nanos : 0});
+        m_reservation = {};
     }
     // count_tokens is relayed without usage; a request that never reached an account only frees its lease.
     if (!m_countTokens && (m_attempts > 0 || !record.leaseReleases.isEmpty()))

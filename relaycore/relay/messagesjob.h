@@ -2,6 +2,7 @@
 #pragma once
 
 #include "domain/apikey.h"
+#include "limits/limitchecker.h"
 #include "relay/accountdirectory.h"
 #include "relay/messagerequest.h"
 #include "upstream/outcome.h"
@@ -43,6 +44,12 @@ private:
     enum class Phase { Starting, Choosing, Upstream, Streaming, Done };
 
     void acquireKeyLease();
+    bool waitForSlot();
+    void leaveQueue(int result);
+    void checkLimits();
+    Limits::Estimate estimateUsage() const;
+    void refuse(const Limits::RefusalInfo &refusal);
+    void admitted();
     void lookUpSticky();
     void chooseAccount(const QByteArray &stickyId);
     void acquireAccountLease();
@@ -73,6 +80,13 @@ private:
     QSet<QByteArray> m_tried;
     int m_attempts = 0;
     bool m_stickyHit = false;
+    // The sticky lookup runs alongside the key's lease and limit checks; the account is chosen when both are done.
+    bool m_stickyDone = false;
+    bool m_admitted = false;
+    QByteArray m_stickyId;
+    qint64 m_queueDeadlineMs = 0; // waiting for a concurrency slot until then; 0 = not waiting
+    bool m_queued = false;
+    Limits::Reservation m_reservation;
     AccountEntry m_account;
     QByteArray m_keyLease;     // zset key while held
     QByteArray m_accountLease; // zset key while held

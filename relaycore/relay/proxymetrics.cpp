@@ -27,6 +27,13 @@ ProxyMetrics::ProxyMetrics(Metrics::Registry &r)
                         {{"result", {"ok", "missing", "invalid", "disabled", "cache_miss", "error"}}});
     concurrencyRejections =
         r.addCounter("relaydeck_concurrency_rejections_total", "Requests refused by a key's concurrency limit.");
+    limitRefusals = r.addCounter(
+        "relaydeck_limit_refusals_total", "Requests refused by a key's rate or cost limit.",
+        {{"limit", {"window_requests", "window_tokens", "window_cost", "daily_cost", "total_cost", "weekly_cost"}}});
+    queueWaits = r.addCounter("relaydeck_concurrency_queue_total",
+                              "Requests that waited for a key's concurrency slot, by how the wait ended.",
+                              {{"result", {"admitted", "timed_out", "queue_full"}}});
+    queuedRequests = r.addGauge("relaydeck_concurrency_queued", "Requests waiting for a key's concurrency slot.");
     redisRoundTripsBeforeUpstream = r.addCounter("relaydeck_redis_round_trips_before_upstream_total",
                                                  "Redis round trips spent before the upstream request, summed.");
 }

@@ -20,6 +20,7 @@ struct ProxyMetrics
         OutcomeCount
     };
     enum TokenClass { Input, Output, CacheCreation5m, CacheCreation1h, CacheRead, TokenClassCount };
+    enum QueueResult { QueueAdmitted, QueueTimedOut, QueueFull, QueueResultCount };
     enum AuthResult { AuthOk, AuthMissing, AuthInvalid, AuthDisabled, AuthCacheMiss, AuthError, AuthResultCount };
 
     explicit ProxyMetrics(Metrics::Registry &registry);
@@ -37,6 +38,9 @@ struct ProxyMetrics
     Metrics::CounterHandle clientAborts;
     Metrics::CounterHandle auth; // result
     Metrics::CounterHandle concurrencyRejections;
+    Metrics::CounterHandle limitRefusals; // limit
+    Metrics::CounterHandle queueWaits;    // result
+    Metrics::GaugeHandle queuedRequests;
     Metrics::CounterHandle redisRoundTripsBeforeUpstream; // summed; divide by requests
 };
 

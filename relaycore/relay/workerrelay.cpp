@@ -53,6 +53,7 @@ WorkerRelay::WorkerRelay(RelayContext &context, int index, Redis::Client *redis,
     , m_redis(redis)
     , m_shard(shard)
     , m_leases(redis)
+    , m_limits(redis, context.keys().keySpace())
     , m_keyStore(redis, context.keys(), context.secret(), context.options().keyPrefix)
 {
     m_upstream = new Upstream::UpstreamClient(upstreamOptions(context.options()), this);

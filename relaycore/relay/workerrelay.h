@@ -3,6 +3,7 @@
 
 #include "domain/keystore.h"
 #include "http/exchange.h"
+#include "limits/limitchecker.h"
 #include "usage/leases.h"
 
 #include <QObject>
@@ -61,6 +62,9 @@ public:
     Upstream::UpstreamClient *upstream() const { return m_upstream; }
     Usage::UsageRecorder *recorder() const { return m_recorder; }
     Usage::Leases &leases() { return m_leases; }
+    Limits::LimitChecker &limits() { return m_limits; }
+    // Requests of this worker waiting for a key's concurrency slot (bounded by RelayOptions::maxQueuedPerWorker).
+    int &queuedRequests() { return m_queued; }
     std::shared_ptr<const Usage::UsageRecorderStats> recorderStatistics() const;
 
     // Stages.
@@ -85,6 +89,8 @@ private:
     Upstream::UpstreamClient *m_upstream = nullptr;
     Usage::UsageRecorder *m_recorder = nullptr;
     Usage::Leases m_leases;
+    Limits::LimitChecker m_limits;
+    int m_queued = 0;
     Domain::KeyStore m_keyStore;
 };
 

@@ -138,6 +138,7 @@ void RelayService::startWithRedis(const QString &redisUrl)
     relayOptions.cleartextH2c = m_settings.upstreamCleartext == QLatin1String("h2c");
     relayOptions.failoverRetries = m_settings.failoverRetries;
     relayOptions.clampMaxTokens = m_settings.maxTokensPolicy == QLatin1String("clamp");
+    relayOptions.timeZone = QTimeZone(m_settings.timeZone.toUtf8());
     if (!m_settings.pricingFile.isEmpty() && !m_pricing->setOverridePath(m_settings.pricingFile))
         return fail(
             QStringLiteral("cannot use the price table %1: %2").arg(m_settings.pricingFile, m_pricing->lastError()));
