@@ -5,11 +5,38 @@
 #include "redis/client.h"
 #include "relay/accountdirectory.h"
 
+#include <QDateTime>
+
 namespace Relay::Proxy {
 
-namespace {
+AccountSync::AccountSync(Redis::Client *client, Domain::AccountStore store, Domain::DomainKeys keys,
+                         AccountDirectory &directory, QObject *parent)
+    : QObject(parent)
+    , m_client(client)
+    , m_store(std::move(store))
+    , m_keys(std::move(keys))
+    , m_directory(directory)
+{
+    m_costTimer.setInterval(DefaultCostRefreshMs);
+    connect(&m_costTimer, &QTimer::timeout, this, &AccountSync::refreshCosts);
+    m_costTimer.start();
+}
 
-AccountEntry entryFrom(const Domain::Account &a)
+void AccountSync::setTimeZone(const QTimeZone &zone)
+{
+    m_zone = zone.isValid() ? zone : QTimeZone::utc();
+    m_dayEndsMs = 0;
+}
+
+void AccountSync::setCostRefreshInterval(int ms)
+{
+    if (ms <= 0)
+        return m_costTimer.stop();
+    m_costTimer.setInterval(ms);
+    m_costTimer.start();
+}
+
+AccountEntry AccountSync::entryFrom(const Domain::Account &a)
 {
     AccountEntry e;
     e.id = a.id;
@@ -21,31 +48,70 @@ AccountEntry entryFrom(const Domain::Account &a)
     e.enabled = a.enabled;
     e.schedulable = a.schedulable;
     e.maxConcurrency = a.maxConcurrency;
+    e.refreshToken = a.refreshToken;
+    e.tokenExpiresAtMs = a.tokenExpiresAt;
+    if (!a.proxyUrl.isEmpty()) {
+        e.proxy = QUrl(a.proxyUrl);
+        if (!a.proxyPassword.isEmpty())
+            e.proxy.setPassword(QString::fromUtf8(a.proxyPassword), QUrl::DecodedMode);
+    }
+    for (auto it = a.modelMapping.cbegin(); it != a.modelMapping.cend(); ++it)
+        e.modelMapping.insert(it.key().toUtf8(), it.value().toUtf8());
+    e.dailyCostQuotaNanos = a.dailyCostQuotaNanos;
+    e.groupIds = a.groupIds;
     return e;
 }
 
-void applyState(AccountEntry &e, const QList<QByteArray> &fields)
+QByteArray AccountSync::dayIn(const QTimeZone &zone, qint64 ms)
 {
-    for (qsizetype i = 0; i + 1 < fields.size(); i += 2) {
-        if (fields[i] == "status")
-            e.health = accountHealthFromName(fields[i + 1]);
-        else if (fields[i] == "until")
-            e.coolingUntilMs = fields[i + 1].toLongLong();
-        else if (fields[i] == "reason")
-            e.reason = QString::fromUtf8(fields[i + 1]);
-    }
+    return QDateTime::fromMSecsSinceEpoch(ms, zone).date().toString(Qt::ISODate).toLatin1();
 }
 
-} // namespace
+QByteArray AccountSync::today()
+{
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    if (now >= m_dayEndsMs) {
+        const QDateTime local = QDateTime::fromMSecsSinceEpoch(now, m_zone);
+        m_day = local.date().toString(Qt::ISODate).toLatin1();
+        // The next local midnight (startOfDay handles days that do not start at 00:00).
+        m_dayEndsMs = local.date().addDays(1).startOfDay(m_zone).toMSecsSinceEpoch();
+    }
+    return m_day;
+}
 
-AccountSync::AccountSync(Redis::Client *client, Domain::AccountStore store, Domain::DomainKeys keys,
-                         AccountDirectory &directory, QObject *parent)
-    : QObject(parent)
-    , m_client(client)
-    , m_store(std::move(store))
-    , m_keys(std::move(keys))
-    , m_directory(directory)
-{}
+void AccountSync::refreshCosts()
+{
+    if (m_costPending || !m_client)
+        return;
+    const AccountDirectory::Snapshot accounts = m_directory.snapshot();
+    QList<QByteArray> ids;
+    QList<QList<QByteArray>> reads;
+    const QByteArray suffix = "usage:d:" + today();
+    for (const AccountEntry &a : *accounts) {
+        if (a.dailyCostQuotaNanos <= 0)
+            continue;
+        ids.append(a.id);
+        reads.append({"HGET", m_keys.keySpace().account(a.id, suffix), "cost_nanos"});
+    }
+    if (reads.isEmpty())
+        return;
+    m_costPending = true;
+    Redis::CommandOptions o;
+    o.whenDown = Redis::WhenDown::FailFast; // the next tick tries again
+    m_client->pipeline(
+        reads, this,
+        [this, ids](const Redis::BatchResult &result) {
+            m_costPending = false;
+            if (!result.isSuccess() || result.replies.size() != ids.size())
+                return;
+            QHash<QByteArray, qint64> costs;
+            for (qsizetype i = 0; i < ids.size(); ++i)
+                costs.insert(ids.at(i), result.replies.at(i).toByteArray().toLongLong());
+            m_directory.setDailyCosts(costs);
+            Q_EMIT costsRefreshed(int(ids.size()));
+        },
+        o);
+}
 
 void AccountSync::reloadAll()
 {
@@ -58,7 +124,7 @@ void AccountSync::reloadAll()
         const QList<Domain::Account> accounts = r.value;
         QList<QList<QByteArray>> commands;
         for (const Domain::Account &a : accounts)
-            commands.append({"HGETALL", m_keys.keySpace().account(a.id, "state")});
+            commands.append({"HGETALL", m_keys.accountState(a.id)});
         if (commands.isEmpty()) {
             m_directory.replaceAll({});
             Q_EMIT loaded(0, {});
@@ -72,12 +138,13 @@ void AccountSync::reloadAll()
                                         accounts[i].secretError);
                 AccountEntry e = entryFrom(accounts[i]);
                 if (states.isSuccess() && i < states.replies.size())
-                    applyState(e, states.replies[i].toByteArrayList());
+                    applyHealthState(e, states.replies[i].toByteArrayList());
                 entries.append(e);
             }
             m_directory.replaceAll(entries);
             Log::logger().info("{} upstream account(s) loaded", entries.size());
             Q_EMIT loaded(int(entries.size()), {});
+            refreshCosts();
         });
     });
 }
@@ -93,13 +160,15 @@ void AccountSync::reloadOne(const QByteArray &id)
             return;
         }
         const Domain::Account account = r.value;
-        m_client->command({"HGETALL", m_keys.keySpace().account(id, "state")}, this,
-                          [this, account](const Redis::Result &state) {
-                              AccountEntry e = entryFrom(account);
-                              if (state.isSuccess())
-                                  applyState(e, state.reply.toByteArrayList());
-                              m_directory.upsert(e, false);
-                          });
+        m_client->command({"HGETALL", m_keys.accountState(id)}, this, [this, account](const Redis::Result &state) {
+            AccountEntry e = entryFrom(account);
+            if (state.isSuccess()) {
+                applyHealthState(e, state.reply.toByteArrayList());
+                m_directory.upsert(e, false);
+            } else {
+                m_directory.upsert(e, true); // the record changed; keep the health we know
+            }
+        });
     });
 }
 
