@@ -258,6 +258,286 @@ private Q_SLOTS:
                     .isEmpty());
     }
 
+    void newFieldsRoundTripEncryptedPerField()
+    {
+        const AccountStore accounts = store();
+        const QMap<QString, QString> mapping{{QStringLiteral("claude-3-opus"), QStringLiteral("claude-opus-4-1")},
+                                             {QStringLiteral("sonnet"), QStringLiteral("claude-sonnet-4-5")}};
+        const QString notes = QStringLiteral("team A — shared");
+        const Account created = create(accounts, {.name = QStringLiteral("oauth"),
+                                                  .type = AccountType::OAuth,
+                                                  .secret = "access-token-1",
+                                                  .refreshToken = "refresh-token-1",
+                                                  .tokenExpiresAt = 1'900'000'000'000,
+                                                  .proxyUrl = QStringLiteral("socks5://alice@127.0.0.1:1080"),
+                                                  .proxyPassword = "proxy-pass-1",
+                                                  .modelMapping = mapping,
+                                                  .dailyCostQuotaNanos = 12'500'000'000,
+                                                  .notes = notes});
+        QVERIFY(!created.id.isEmpty());
+        const QByteArray record = m_keys.accountRecord(created.id);
+        for (const QByteArray &value : m_server.command({"HGETALL", record}).toList()) {
+            QVERIFY2(!value.contains("refresh-token-1"), value.constData());
+            QVERIFY2(!value.contains("proxy-pass-1"), value.constData());
+        }
+        const QByteArray refresh = m_server.command({"HGET", record, "refresh_token"}).toByteArray();
+        const QByteArray password = m_server.command({"HGET", record, "proxy_password"}).toByteArray();
+        QVERIFY(refresh.startsWith("v1:") && password.startsWith("v1:"));
+        QCOMPARE(m_server.command({"HGET", record, "proxy_url"}).toByteArray(),
+                 QByteArray("socks5://alice@127.0.0.1:1080"));
+
+        const auto got = wait<Account>([&](QObject *c, auto cb) { accounts.get(created.id, c, cb); });
+        QVERIFY2(got.ok(), qPrintable(got.error.message));
+        QCOMPARE(got.value.secret, QByteArray("access-token-1"));
+        QCOMPARE(got.value.refreshToken, QByteArray("refresh-token-1"));
+        QCOMPARE(got.value.tokenExpiresAt, 1'900'000'000'000);
+        QCOMPARE(got.value.proxyUrl, QStringLiteral("socks5://alice@127.0.0.1:1080"));
+        QCOMPARE(got.value.proxyPassword, QByteArray("proxy-pass-1"));
+        QCOMPARE(got.value.modelMapping, mapping);
+        QCOMPARE(got.value.dailyCostQuotaNanos, 12'500'000'000);
+        QCOMPARE(got.value.notes, notes);
+        QVERIFY(got.value.groupIds.isEmpty());
+
+        // Each field has its own associated data: a refresh token moved into the proxy password does not open.
+        m_server.command({"HSET", record, "proxy_password", refresh});
+        const auto moved = wait<Account>([&](QObject *c, auto cb) { accounts.get(created.id, c, cb); });
+        QCOMPARE(moved.error.kind, Error::Kind::Crypto);
+        QVERIFY2(moved.error.message.contains(QStringLiteral("proxy_password")), qPrintable(moved.error.message));
+    }
+
+    void oldRecordsLoadWithDefaults()
+    {
+        const AccountStore accounts = store();
+        const Account created = create(accounts, {.name = QStringLiteral("old"), .secret = UpstreamKey});
+        const QByteArray record = m_keys.accountRecord(created.id);
+        // What the first version of the store wrote: none of the new fields.
+        for (const QByteArray &field : m_server.command({"HKEYS", record}).toList()) {
+            static const QList<QByteArray> v1{"id",        "name",        "type",    "base_url",        "secret",
+                                              "priority",  "schedulable", "enabled", "max_concurrency", "created_at",
+                                              "updated_at"};
+            QVERIFY2(v1.contains(field), field.constData());
+        }
+        const auto got = wait<Account>([&](QObject *c, auto cb) { accounts.get(created.id, c, cb); });
+        QVERIFY(got.ok());
+        QVERIFY(got.value.refreshToken.isEmpty());
+        QCOMPARE(got.value.tokenExpiresAt, 0);
+        QVERIFY(got.value.proxyUrl.isEmpty() && got.value.proxyPassword.isEmpty());
+        QVERIFY(got.value.modelMapping.isEmpty());
+        QCOMPARE(got.value.dailyCostQuotaNanos, 0);
+        QVERIFY(got.value.notes.isEmpty() && got.value.groupIds.isEmpty());
+        QVERIFY(got.value.isUsable());
+    }
+
+    void invalidNewFieldsAreRejected_data()
+    {
+        QTest::addColumn<QString>("proxy");
+        QTest::addColumn<QByteArray>("password");
+        QTest::addColumn<QString>("mapFrom");
+        QTest::addColumn<qint64>("quota");
+        QTest::addColumn<int>("notesLength");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("password in proxy URL") << QStringLiteral("http://bob:secret@127.0.0.1:3128") << QByteArray()
+                                               << QString() << qint64(0) << 0 << QStringLiteral("password");
+        QTest::newRow("empty password in proxy URL") << QStringLiteral("http://bob:@127.0.0.1:3128") << QByteArray()
+                                                     << QString() << qint64(0) << 0 << QStringLiteral("password");
+        QTest::newRow("https proxy") << QStringLiteral("https://127.0.0.1:3128") << QByteArray() << QString()
+                                     << qint64(0) << 0 << QStringLiteral("http:// or socks5://");
+        QTest::newRow("proxy without port") << QStringLiteral("socks5://127.0.0.1") << QByteArray() << QString()
+                                            << qint64(0) << 0 << QStringLiteral("port");
+        QTest::newRow("proxy with path") << QStringLiteral("http://127.0.0.1:3128/x") << QByteArray() << QString()
+                                         << qint64(0) << 0 << QStringLiteral("path");
+        QTest::newRow("password without proxy")
+            << QString() << QByteArray("pw") << QString() << qint64(0) << 0 << QStringLiteral("needs a proxy URL");
+        QTest::newRow("empty model name")
+            << QString() << QByteArray() << QStringLiteral(" ") << qint64(0) << 0 << QStringLiteral("model");
+        QTest::newRow("negative quota") << QString() << QByteArray() << QString() << qint64(-1) << 0
+                                        << QStringLiteral("quota");
+        QTest::newRow("long notes") << QString() << QByteArray() << QString() << qint64(0)
+                                    << int(Account::MaxNotesLength + 1) << QStringLiteral("notes");
+    }
+
+    void invalidNewFieldsAreRejected()
+    {
+        QFETCH(QString, proxy);
+        QFETCH(QByteArray, password);
+        QFETCH(QString, mapFrom);
+        QFETCH(qint64, quota);
+        QFETCH(int, notesLength);
+        QFETCH(QString, message);
+        NewAccount request{.name = QStringLiteral("n"), .secret = "s"};
+        request.proxyUrl = proxy;
+        request.proxyPassword = password;
+        if (!mapFrom.isNull())
+            request.modelMapping.insert(mapFrom, QStringLiteral("x"));
+        request.dailyCostQuotaNanos = quota;
+        request.notes = QString(notesLength, u'n');
+        const auto r = wait<Account>([&](QObject *c, auto cb) { store().create(request, c, cb); });
+        QCOMPARE(r.error.kind, Error::Kind::InvalidArgument);
+        QVERIFY2(r.error.message.contains(message), qPrintable(r.error.message));
+        QVERIFY(!r.error.message.contains(QStringLiteral("secret@")));
+        QCOMPARE(m_server.command({"DBSIZE"}).toInteger(), 0);
+
+        AccountPatch patch;
+        patch.proxyUrl = proxy;
+        if (!password.isEmpty())
+            patch.proxyPassword = password;
+        if (!mapFrom.isNull())
+            patch.modelMapping = request.modelMapping;
+        patch.dailyCostQuotaNanos = quota;
+        patch.notes = request.notes;
+        if (proxy.isEmpty() && password.isEmpty() && mapFrom.isNull() && quota == 0 && notesLength == 0)
+            return;
+        QVERIFY(!AccountStore::validatePatch(patch).isEmpty());
+    }
+
+    void concurrentUpdatesOfDifferentFieldsKeepBoth()
+    {
+        const AccountStore accounts = store();
+        const Account created = create(accounts, {.name = QStringLiteral("c"), .secret = UpstreamKey});
+        // A second connection, as a second operator or instance.
+        Redis::Client other(*Redis::ConnectionOptions::fromUrl(m_server.url()));
+        QVERIFY(QTest::qWaitFor([&] { return other.isConnected(); }, WaitMs));
+        const AccountStore otherStore(&other, m_keys, boxFor('a'));
+
+        QObject context;
+        int done = 0;
+        QList<Error> errors;
+        auto count = [&](const Result<Account> &r) {
+            errors << r.error;
+            ++done;
+        };
+        for (int i = 0; i < 20; ++i) {
+            AccountPatch notes;
+            notes.notes = QStringLiteral("note %1").arg(i);
+            AccountPatch priority;
+            priority.priority = i;
+            AccountPatch proxy;
+            proxy.proxyUrl = QStringLiteral("http://127.0.0.1:%1").arg(3000 + i);
+            proxy.proxyPassword = "pw" + QByteArray::number(i);
+            accounts.update(created.id, notes, &context, count);
+            otherStore.update(created.id, priority, &context, count);
+            accounts.update(created.id, proxy, &context, count);
+        }
+        QTRY_COMPARE_WITH_TIMEOUT(done, 60, WaitMs);
+        for (const Error &e : errors)
+            QVERIFY2(!e, qPrintable(e.message));
+        const auto got = wait<Account>([&](QObject *c, auto cb) { accounts.get(created.id, c, cb); });
+        QVERIFY2(got.ok(), qPrintable(got.error.message));
+        QCOMPARE(got.value.notes, QStringLiteral("note 19"));
+        QCOMPARE(got.value.priority, 19);
+        QCOMPARE(got.value.proxyUrl, QStringLiteral("http://127.0.0.1:3019"));
+        QCOMPARE(got.value.proxyPassword, QByteArray("pw19"));
+        QCOMPARE(got.value.name, QStringLiteral("c"));
+        QCOMPARE(got.value.secret, UpstreamKey);
+        QVERIFY(got.value.updatedAt >= created.updatedAt);
+    }
+
+    void updateWritesOnlyItsFieldsAndClears()
+    {
+        const AccountStore accounts = store();
+        const Account created = create(accounts, {.name = QStringLiteral("u"),
+                                                  .secret = UpstreamKey,
+                                                  .proxyUrl = QStringLiteral("http://127.0.0.1:3128"),
+                                                  .proxyPassword = "pw",
+                                                  .modelMapping = {{QStringLiteral("a"), QStringLiteral("b")}},
+                                                  .notes = QStringLiteral("n")});
+        m_server.command({"HSET", m_keys.accountRecord(created.id), "last_used_at", "42"}); // another writer's field
+        AccountPatch patch;
+        patch.name = QStringLiteral("renamed");
+        patch.secret = "new-secret";
+        patch.proxyUrl = QString(); // no proxy: the password goes too
+        patch.modelMapping = QMap<QString, QString>();
+        patch.notes = QString();
+        patch.dailyCostQuotaNanos = 5;
+        patch.enabled = false;
+        const auto r = wait<Account>([&](QObject *c, auto cb) { accounts.update(created.id, patch, c, cb); });
+        QVERIFY2(r.ok(), qPrintable(r.error.message));
+        QCOMPARE(r.value.name, QStringLiteral("renamed"));
+        QCOMPARE(r.value.secret, QByteArray("new-secret"));
+        QVERIFY(r.value.proxyUrl.isEmpty() && r.value.proxyPassword.isEmpty());
+        QVERIFY(r.value.modelMapping.isEmpty() && r.value.notes.isEmpty());
+        QCOMPARE(r.value.dailyCostQuotaNanos, 5);
+        QVERIFY(!r.value.enabled);
+        const QByteArray record = m_keys.accountRecord(created.id);
+        for (const QByteArray field : {"proxy_url", "proxy_password", "model_mapping", "notes"})
+            QCOMPARE(m_server.command({"HEXISTS", record, field}).toInteger(), 0);
+        QCOMPARE(m_server.command({"HGET", record, "last_used_at"}).toByteArray(), QByteArray("42"));
+
+        const auto missing =
+            wait<Account>([&](QObject *c, auto cb) { accounts.update("0123456789abcdef", patch, c, cb); });
+        QCOMPARE(missing.error.kind, Error::Kind::NotFound);
+        QCOMPARE(m_server.command({"EXISTS", m_keys.accountRecord("0123456789abcdef")}).toInteger(), 0);
+        const auto empty = wait<Account>([&](QObject *c, auto cb) { accounts.update(created.id, {}, c, cb); });
+        QCOMPARE(empty.error.kind, Error::Kind::InvalidArgument);
+    }
+
+    void oauthTokensAreReplacedAtomicallyAndPublished()
+    {
+        const AccountStore accounts = store();
+        const Account created = create(accounts, {.name = QStringLiteral("o"),
+                                                  .type = AccountType::OAuth,
+                                                  .secret = "old-access",
+                                                  .refreshToken = "old-refresh",
+                                                  .tokenExpiresAt = 1000});
+        ChangeFeed feed(*Redis::ConnectionOptions::fromUrl(m_server.url()), m_keys);
+        QSignalSpy listening(&feed, &ChangeFeed::listening);
+        QSignalSpy changed(&feed, &ChangeFeed::accountChanged);
+        QVERIFY(listening.wait(WaitMs));
+
+        QVERIFY(!waitDone([&](QObject *c, auto cb) {
+            accounts.setOAuthTokens(created.id, {"new-access", "new-refresh", 2'000'000'000'000}, c, cb);
+        }));
+        QTRY_COMPARE_WITH_TIMEOUT(changed.size(), 1, WaitMs);
+        QCOMPARE(changed.at(0).at(0).toByteArray(), created.id);
+        auto got = wait<Account>([&](QObject *c, auto cb) { accounts.get(created.id, c, cb); });
+        QVERIFY2(got.ok(), qPrintable(got.error.message));
+        QCOMPARE(got.value.secret, QByteArray("new-access"));
+        QCOMPARE(got.value.refreshToken, QByteArray("new-refresh"));
+        QCOMPARE(got.value.tokenExpiresAt, 2'000'000'000'000);
+        QVERIFY(got.value.updatedAt >= created.updatedAt);
+
+        // A token endpoint that does not rotate the refresh token: the stored one stays.
+        QVERIFY(!waitDone([&](QObject *c, auto cb) {
+            accounts.setOAuthTokens(created.id, {"newer-access", {}, 2'100'000'000'000}, c, cb);
+        }));
+        got = wait<Account>([&](QObject *c, auto cb) { accounts.get(created.id, c, cb); });
+        QCOMPARE(got.value.secret, QByteArray("newer-access"));
+        QCOMPARE(got.value.refreshToken, QByteArray("new-refresh"));
+
+        QCOMPARE(waitDone([&](QObject *c, auto cb) {
+                     accounts.setOAuthTokens("0123456789abcdef", {"a", "r", 1}, c, cb);
+                 }).kind,
+                 Error::Kind::NotFound);
+        QCOMPARE(m_server.command({"EXISTS", m_keys.accountRecord("0123456789abcdef")}).toInteger(), 0);
+    }
+
+    void resetStateReturnsToActiveAndDropsFamilyCooldowns()
+    {
+        const AccountStore accounts = store();
+        const Account created = create(accounts, {.name = QStringLiteral("r"), .secret = UpstreamKey});
+        const QByteArray state = m_keys.accountState(created.id);
+        m_server.command({"HSET", state, "status", "unauthorized", "reason", "401", "until", "0", "changed_at", "5",
+                          "cooling:opus", "99999999999999 5 weekly limit"});
+        ChangeFeed feed(*Redis::ConnectionOptions::fromUrl(m_server.url()), m_keys);
+        QSignalSpy listening(&feed, &ChangeFeed::listening);
+        QSignalSpy changed(&feed, &ChangeFeed::accountChanged);
+        QVERIFY(listening.wait(WaitMs));
+
+        QVERIFY(!waitDone([&](QObject *c, auto cb) { accounts.resetState(created.id, c, cb); }));
+        QTRY_COMPARE_WITH_TIMEOUT(changed.size(), 1, WaitMs);
+        QCOMPARE(m_server.command({"HGET", state, "status"}).toByteArray(), QByteArray("active"));
+        QCOMPARE(m_server.command({"HGET", state, "reason"}).toByteArray(), QByteArray("reset by operator"));
+        QVERIFY(m_server.command({"HGET", state, "changed_at"}).toInteger() > 5);
+        QCOMPARE(m_server.command({"HEXISTS", state, "cooling:opus"}).toInteger(), 0);
+        QCOMPARE(waitDone([&](QObject *c, auto cb) { accounts.resetState("0123456789abcdef", c, cb); }).kind,
+                 Error::Kind::NotFound);
+        QCOMPARE(m_server.command({"EXISTS", m_keys.accountState("0123456789abcdef")}).toInteger(), 0);
+
+        // Deleting the account deletes its state.
+        QVERIFY(!waitDone([&](QObject *c, auto cb) { accounts.remove(created.id, c, cb); }));
+        QCOMPARE(m_server.command({"EXISTS", state}).toInteger(), 0);
+    }
+
     void changeFeedAsksForResyncAfterRedisRestarts()
     {
         auto options = *Redis::ConnectionOptions::fromUrl(m_server.url());

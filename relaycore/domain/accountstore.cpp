@@ -140,7 +140,7 @@ QString AccountStore::validate(const NewAccount &request)
                           request.notes);
 }
 
-QString AccountStore::validate(const AccountPatch &patch)
+QString AccountStore::validatePatch(const AccountPatch &patch)
 {
     if (patch.isEmpty())
         return u"the change is empty"_s;
@@ -396,7 +396,7 @@ void AccountStore::update(const QByteArray &id, const AccountPatch &patch, QObje
     auto fail = [&](Error::Kind kind, const QString &message) {
         later(context, [callback, kind, message] { callback(Result<Account>::failure(kind, message)); });
     };
-    if (const QString error = validate(patch); !error.isEmpty())
+    if (const QString error = validatePatch(patch); !error.isEmpty())
         return fail(Error::Kind::InvalidArgument, error);
     if (!m_client)
         return fail(Error::Kind::Redis, noClient().message);

@@ -30,13 +30,14 @@ struct NewAccount
     int priority = Account::DefaultPriority;
     int maxConcurrency = 0;
     bool schedulable = true;
-    QByteArray refreshToken;             // OAuth: stored encrypted
-    qint64 tokenExpiresAt = 0;           // OAuth: when `secret` expires (ms since the epoch); 0 = unknown
-    QString proxyUrl;                    // see validateProxyUrl(); empty = direct
-    QByteArray proxyPassword;            // stored encrypted; needs proxyUrl
-    QMap<QString, QString> modelMapping; // requested -> upstream
-    qint64 dailyCostQuotaNanos = 0;      // 0 = no quota
-    QString notes;
+    // The fields below have `= {}` so designated initializers may leave them out.
+    QByteArray refreshToken = {};             // OAuth: stored encrypted
+    qint64 tokenExpiresAt = 0;                // OAuth: when `secret` expires (ms since the epoch); 0 = unknown
+    QString proxyUrl = {};                    // see validateProxyUrl(); empty = direct
+    QByteArray proxyPassword = {};            // stored encrypted; needs proxyUrl
+    QMap<QString, QString> modelMapping = {}; // requested -> upstream
+    qint64 dailyCostQuotaNanos = 0;           // 0 = no quota
+    QString notes = {};
 };
 
 // A field-level change of an account: only the fields that are set are written (HSET, or HDEL for a cleared
@@ -82,7 +83,7 @@ public:
     // An error message for an invalid request, or empty.
     static QString validate(const NewAccount &request);
     // An error message for an invalid change, or empty (each set field is checked as for a new account).
-    static QString validate(const AccountPatch &patch);
+    static QString validatePatch(const AccountPatch &patch);
 
     void create(const NewAccount &request, QObject *context, Callback<Account> callback) const;
     // Fails with NotFound, or with Crypto when the secret cannot be decrypted.
