@@ -225,7 +225,10 @@ bool AccountDirectory::setHealth(const QByteArray &id, AccountHealth health, qin
     const bool toOperator = health == AccountHealth::Unauthorized || health == AccountHealth::Blocked;
     if (needsOperator && !toOperator)
         return false;
-    if (health == AccountHealth::Active && it->health == AccountHealth::Cooling && now < it->coolingUntilMs)
+    // A success while the cooldown runs is a request that started before it, unless it is the probe (which pick()
+    // hands out only once the cooldown is over by its clock).
+    if (health == AccountHealth::Active && it->health == AccountHealth::Cooling && now < it->coolingUntilMs &&
+        !m_probeDeadlineMs.contains(id))
         return false;
     if (health != AccountHealth::Cooling)
         untilMs = 0;
