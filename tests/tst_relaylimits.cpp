@@ -8,12 +8,14 @@
 
 #include <QDateTime>
 #include <QElapsedTimer>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTest>
 #include <QTimeZone>
 
 using namespace Relay;
+using namespace Qt::StringLiterals;
 
 namespace {
 
@@ -69,6 +71,7 @@ private Q_SLOTS:
     void concurrencyQueueWaitsForAFreeSlot();
     void concurrencyQueueTimesOutWith429();
     void keyWithoutLimitsCostsNoLimitRoundTrip();
+    void modelsListAndKeyInfoFollowTheKey();
 
 private:
     QByteArray key(Domain::NewApiKey request, QByteArray *id = nullptr)
@@ -266,6 +269,36 @@ void TstRelayLimits::keyWithoutLimitsCostsNoLimitRoundTrip()
     // No limit counters for a key without limits.
     const auto scan = m_h->redis().command({"SCAN", "0", "MATCH", "rd:*limits*", "COUNT", "1000"});
     QCOMPARE(scan.elements.at(1).toList().size(), 0);
+}
+
+void TstRelayLimits::modelsListAndKeyInfoFollowTheKey()
+{
+    Domain::NewApiKey request;
+    request.modelRule = {Domain::ModelRuleMode::Deny, {"claude-opus-4-1", "claude-opus-4-5"}};
+    request.limits.dailyCostNanos = 2'500'000'000;
+    const QByteArray k = key(request);
+    QVERIFY2(m_h->startRelay(), qPrintable(m_h->errorString()));
+
+    const auto models = m_h->send("GET /v1/models HTTP/1.1\r\nHost: x\r\nx-api-key: " + k + "\r\n\r\n");
+    QCOMPARE(models.status, 200);
+    const QJsonObject list = QJsonDocument::fromJson(models.body).object();
+    QStringList ids;
+    for (const QJsonValue &m : list.value(u"data").toArray())
+        ids << m.toObject().value(u"id").toString();
+    QVERIFY(ids.contains(u"claude-sonnet-4-5-20250929"_s));
+    QVERIFY2(!ids.contains(u"claude-opus-4-1-20250805"_s) && !ids.contains(u"claude-opus-4-5-20251101"_s),
+             qPrintable(ids.join(u',')));
+    QCOMPARE(list.value(u"first_id").toString(), ids.first());
+
+    QCOMPARE(m_h->send(RelayHarness::post("/v1/messages", k, Sonnet)).status, 200);
+    QTest::qWait(200); // the usage batch lands
+    const auto info = m_h->send("GET /v1/key-info HTTP/1.1\r\nHost: x\r\nx-api-key: " + k + "\r\n\r\n");
+    QCOMPARE(info.status, 200);
+    const QJsonObject body = QJsonDocument::fromJson(info.body).object();
+    QCOMPARE(body.value(u"name").toString(), QStringLiteral("limited"));
+    QCOMPARE(body.value(u"limits").toObject().value(u"daily_cost_nanos").toInteger(), 2'500'000'000);
+    QCOMPARE(body.value(u"usage_today").toObject().value(u"requests").toInteger(), 1);
+    QVERIFY(!info.body.contains(k));
 }
 
 QTEST_GUILESS_MAIN(TstRelayLimits)

@@ -43,6 +43,8 @@ QString MessageRequest::parse(const Http::Request &request, bool countTokens, Me
     if (!modelName || modelName->isEmpty())
         return QStringLiteral("model: Field required (a model name string such as \"claude-sonnet-4-5\").");
     out->model = *modelName;
+    out->modelOffset = model->data() - request.body.constData();
+    out->modelLength = model->size();
 
     const auto messages = peek.value("messages");
     if (!messages || !messages->startsWith('['))

@@ -15,6 +15,8 @@ namespace Relay::Proxy {
 struct MessageRequest
 {
     QByteArray model;
+    qsizetype modelOffset = -1; // where the model value (a JSON string, quotes included) sits, for model mapping
+    qsizetype modelLength = 0;
     bool stream = false;
     std::optional<qint64> maxTokens;
     qsizetype maxTokensOffset = -1; // where the max_tokens value sits in the body, for clamping

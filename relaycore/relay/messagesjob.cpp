@@ -12,15 +12,20 @@
 #include "relay/relaycontext.h"
 #include "relay/workerrelay.h"
 #include "upstream/forwardheaders.h"
+#include "upstream/proxyurl.h"
 #include "upstream/upstreamcall.h"
 #include "upstream/upstreamclient.h"
 #include "usage/pricingtable.h"
 #include "usage/usagerecorder.h"
 
 #include <QDateTime>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QRandomGenerator>
+#include <QVarLengthArray>
+
+#include <algorithm>
 
 namespace Relay::Proxy {
 
@@ -112,6 +117,7 @@ void MessagesJob::start()
     const QString error = MessageRequest::parse(m_exchange->request(), m_countTokens, &m_request);
     if (!error.isEmpty())
         return failClient(400, error.toUtf8());
+    m_family = Limits::LimitPolicy::familyOfModel(m_request.model);
     if (m_key) {
         // What this key may do: endpoint, model, client. All in memory, from the cached record.
         using namespace Domain;
@@ -136,9 +142,8 @@ void MessagesJob::start()
         const auto table = m_worker.context().pricing()();
         const auto limit = table ? table->maxOutputTokens(m_request.model) : std::nullopt;
         if (limit && *limit > 0 && *m_request.maxTokens > *limit && m_worker.context().options().clampMaxTokens) {
-            // Lower it in place; everything else in the body stays as the client sent it.
-            m_body = m_exchange->request().body;
-            m_body.replace(m_request.maxTokensOffset, m_request.maxTokensLength, QByteArray::number(*limit));
+            // Lowered in place when the request goes out; everything else stays as the client sent it.
+            m_clampedMaxTokens = *limit;
         } else if (limit && *limit > 0 && *m_request.maxTokens > *limit) {
             return failClient(400, "max_tokens: " + QByteArray::number(*m_request.maxTokens) + " > " +
                                        QByteArray::number(*limit) +
@@ -237,7 +242,7 @@ void MessagesJob::checkLimits()
     if (m_countTokens || !m_key || m_key->limits.isEmpty())
         return admitted();
     const Limits::LimitPolicy policy = m_key->effectiveLimits(m_worker.context().options().timeZone);
-    const QByteArray family = Limits::LimitPolicy::familyOfModel(m_request.model);
+    const QByteArray &family = m_family;
     if (!policy.appliesTo(family))
         return admitted();
     countRoundTrip();
@@ -324,14 +329,17 @@ void MessagesJob::lookUpSticky()
 
 void MessagesJob::chooseAccount(const QByteArray &stickyId)
 {
-    const QByteArray id = m_worker.context().accounts().pick(stickyId, m_tried, nowMs());
-    if (id.isEmpty()) {
+    const PickResult picked = pickAccount(stickyId);
+    if (picked.id.isEmpty()) {
+        const QString why = picked.unavailableReason.isEmpty()
+                                ? QStringLiteral("all are disabled, cooling down or busy")
+                                : picked.unavailableReason;
         return failClient(503,
-                          "No upstream account is available right now (all are disabled, cooling down or busy); "
-                          "retry later or ask the operator to add or reset an account.",
+                          "No upstream account is available right now (" + why.toUtf8() +
+                              "); retry later or ask the operator to add or reset an account.",
                           "overloaded_error");
     }
-    m_account = *m_worker.context().accounts().find(id);
+    const QByteArray &id = picked.id;
     m_stickyHit = !stickyId.isEmpty() && id == stickyId;
     if (!m_countTokens && !m_request.sessionHash.isEmpty()) {
         // Written (or renewed) without waiting: the request does not depend on it.
@@ -394,13 +402,23 @@ void MessagesJob::sendUpstream()
     if (!request.query.isEmpty())
         url.setQuery(QString::fromUtf8(request.query));
     up.url = url;
-    up.body = m_body.isNull() ? request.body : m_body;
+    up.body = upstreamBody();
     up.timeouts = m_worker.context().options().timeouts;
     Upstream::AccountCredential credential;
     credential.kind =
         m_account.oauth ? Upstream::AccountCredential::Kind::OAuth : Upstream::AccountCredential::Kind::ApiKey;
     credential.secret = m_account.secret;
     up.headers = Upstream::forwardHeaders(request.headers, credential);
+    if (!m_account.proxy.isEmpty()) {
+        QString proxyError;
+        up.proxy = Upstream::proxyFromUrl(m_account.proxy, &proxyError);
+        if (!up.proxy) {
+            // Never direct when the operator asked for a proxy: the account's traffic must not leak around it.
+            Log::logger().warn("account {}: unusable proxy ({})", m_account.id, proxyError.toStdString());
+            return retryOrFail({Upstream::Classification::Kind::Unreachable, 0, true, "unusable account proxy"}, 0, {},
+                               {});
+        }
+    }
 
     if (m_roundTripsBeforeUpstream > 0 && m_attempts == 1)
         m_worker.shard()->add(m_worker.context().metrics().redisRoundTripsBeforeUpstream, 0,
@@ -417,6 +435,34 @@ void MessagesJob::sendUpstream()
             });
     connect(m_call, &Upstream::UpstreamCall::readyRead, this, &MessagesJob::pump);
     connect(m_call, &Upstream::UpstreamCall::finished, this, &MessagesJob::onUpstreamFinished);
+}
+
+// The client's body, byte for byte, except where the relay must change a value: a clamped max_tokens and the
+// account's model mapping. Each is replaced in place (later offsets first, so earlier ones stay valid).
+QByteArray MessagesJob::upstreamBody() const
+{
+    const QByteArray &original = m_exchange->request().body;
+    struct Edit
+    {
+        qsizetype offset;
+        qsizetype length;
+        QByteArray text;
+    };
+    QVarLengthArray<Edit, 2> edits;
+    if (m_clampedMaxTokens)
+        edits.append({m_request.maxTokensOffset, m_request.maxTokensLength, QByteArray::number(*m_clampedMaxTokens)});
+    if (const auto mapped = m_account.modelMapping.constFind(m_request.model);
+        mapped != m_account.modelMapping.constEnd() && m_request.modelOffset >= 0) {
+        QByteArray quoted = QJsonDocument(QJsonArray{QString::fromUtf8(*mapped)}).toJson(QJsonDocument::Compact);
+        edits.append({m_request.modelOffset, m_request.modelLength, quoted.sliced(1, quoted.size() - 2)});
+    }
+    if (edits.isEmpty())
+        return original; // shared, not copied
+    std::sort(edits.begin(), edits.end(), [](const Edit &a, const Edit &b) { return a.offset > b.offset; });
+    QByteArray body = original;
+    for (const Edit &e : edits)
+        body.replace(e.offset, e.length, e.text);
+    return body;
 }
 
 void MessagesJob::onResponseStarted(int status)
@@ -538,12 +584,11 @@ void MessagesJob::retryOrFail(const Upstream::Classification &c, int status, con
             m_worker.leases().release(std::exchange(m_accountLease, {}), m_requestId, nullptr,
                                       [](const Usage::LeaseResult &) {});
         }
-        const QByteArray next = m_worker.context().accounts().pick({}, m_tried, nowMs());
-        if (!next.isEmpty()) {
+        const QByteArray failed = m_account.id;
+        if (const PickResult next = pickAccount({}); !next.id.isEmpty()) {
             m_worker.shard()->add(m_worker.context().metrics().failovers);
-            Log::logger().info("request {}: account {} answered {} ({}); trying account {}", m_requestId, m_account.id,
-                               status, c.reason, next);
-            m_account = *m_worker.context().accounts().find(next);
+            Log::logger().info("request {}: account {} answered {} ({}); trying account {}", m_requestId, failed,
+                               status, c.reason, next.id);
             return acquireAccountLease();
         }
     }
@@ -565,18 +610,69 @@ void MessagesJob::retryOrFail(const Upstream::Classification &c, int status, con
                timeout ? "timeout_error" : "api_error");
 }
 
+// The scheduler's choice for this request (binding, sticky, pool), loaded into m_account. A probe of a half-open
+// account must report a verdict or end the probe (applyHealth / complete).
+PickResult MessagesJob::pickAccount(const QByteArray &stickyId)
+{
+    PickRequest request;
+    request.stickyId = stickyId;
+    request.exclude = m_tried;
+    request.family = m_family;
+    if (m_key) {
+        request.boundAccountId = m_key->boundAccountId;
+        request.boundGroupId = m_key->boundGroupId;
+    }
+    request.nowMs = nowMs();
+    AccountDirectory &accounts = m_worker.context().accounts();
+    PickResult picked = accounts.pick(request);
+    if (picked.id.isEmpty())
+        return picked;
+    const std::optional<AccountEntry> entry = accounts.find(picked.id);
+    if (!entry) { // removed in between: give the probe back and report none
+        accounts.endProbe(picked.id);
+        return {};
+    }
+    m_account = *entry;
+    m_probe = picked.probe;
+    return picked;
+}
+
+// A cooldown from a 429 that names the request's model family (the upstream limits that family, e.g. a weekly
+// Opus limit) rests the account for that family only; others keep it usable.
+bool MessagesJob::isFamilyLimit(const Upstream::Classification &c) const
+{
+    if (c.kind != Upstream::Classification::Kind::RateLimited || m_family.isEmpty())
+        return false;
+    const QByteArray claim = headerValue(m_upstreamHeaders, "anthropic-ratelimit-unified-representative-claim");
+    return claim.toLower().contains(m_family) || m_buffered.toLower().contains(m_family + " ") ||
+           m_buffered.toLower().contains(m_family + "_");
+}
+
 void MessagesJob::applyHealth(const Upstream::Classification &c)
 {
     using K = Upstream::Classification::Kind;
     if (m_account.id.isEmpty())
         return;
+    const bool probe = std::exchange(m_probe, false);
     switch (c.kind) {
     case K::Ok:
-        if (m_account.health != AccountHealth::Active)
-            m_worker.reportAccountHealth(m_account.id, AccountHealth::Active, 0, QStringLiteral("served a request"));
+        if (m_account.health != AccountHealth::Active || probe)
+            m_worker.reportAccountHealth(m_account.id, AccountHealth::Active, 0,
+                                         probe ? QStringLiteral("probe request succeeded")
+                                               : QStringLiteral("served a request"));
         m_account.health = AccountHealth::Active;
         break;
     case K::RateLimited:
+        if (isFamilyLimit(c)) {
+            if (probe)
+                m_worker.context().accounts().endProbe(m_account.id);
+            m_worker.reportFamilyCooldown(m_account.id, m_family,
+                                          c.cooldownUntilMs > 0 ? c.cooldownUntilMs
+                                                                : nowMs() + Upstream::DefaultRateLimitCooldownMs,
+                                          QString::fromUtf8(c.reason));
+            break;
+        }
+        [[fallthrough]];
     case K::Overloaded:
     case K::ServerError:
     case K::Unreachable:
@@ -585,13 +681,22 @@ void MessagesJob::applyHealth(const Upstream::Classification &c)
                                      QString::fromUtf8(c.reason));
         break;
     case K::Unauthorized:
+        if (m_account.oauth && m_worker.requestTokenRefresh(m_account.id)) {
+            // An OAuth access token may just have expired: refresh it (off the request path) before giving up on
+            // the account; the refresher marks it unauthorized itself if the refresh fails.
+            m_worker.reportAccountHealth(m_account.id, AccountHealth::Cooling, nowMs() + 5'000,
+                                         QStringLiteral("access token rejected (401); refreshing it"));
+            break;
+        }
         m_worker.reportAccountHealth(m_account.id, AccountHealth::Unauthorized, 0, QString::fromUtf8(c.reason));
         break;
     case K::Forbidden:
         m_worker.reportAccountHealth(m_account.id, AccountHealth::Blocked, 0, QString::fromUtf8(c.reason));
         break;
     case K::ClientError:
-        break; // the request's fault, not the account's
+        if (probe) // the request's fault, not the account's: the next request may probe again
+            m_worker.context().accounts().endProbe(m_account.id);
+        break;
     }
 }
 
@@ -668,6 +773,12 @@ void MessagesJob::complete(int status)
         else
             shard->add(metrics.costUnknown);
     }
+    if (m_probe) { // the request ended without a verdict on the account (the client left, say)
+        m_probe = false;
+        m_worker.context().accounts().endProbe(m_account.id);
+    }
+    if (cost.known && cost.nanos > 0 && !record.accountId.isEmpty())
+        m_worker.context().accounts().addCost(record.accountId, cost.nanos); // quota, until the next Redis read
     if (m_reservation.isActive()) {
         // The estimate out, the real usage in (a refused or failed request gives its whole reservation back).
         m_worker.limits().reconcile(m_reservation, {u.inputTokens + u.outputTokens + u.cacheCreation5mTokens +

@@ -52,8 +52,11 @@ private:
     void admitted();
     void lookUpSticky();
     void chooseAccount(const QByteArray &stickyId);
+    PickResult pickAccount(const QByteArray &stickyId);
+    bool isFamilyLimit(const Upstream::Classification &classification) const;
     void acquireAccountLease();
     void sendUpstream();
+    QByteArray upstreamBody() const;
     void onResponseStarted(int status);
     void pump();
     void onUpstreamFinished(const Upstream::Outcome &outcome);
@@ -73,7 +76,7 @@ private:
     const bool m_countTokens;
     std::shared_ptr<const Domain::ApiKey> m_key;
     MessageRequest m_request;
-    QByteArray m_body; // set only when the relay had to change the client's body (max_tokens clamp)
+    std::optional<qint64> m_clampedMaxTokens; // set when the relay lowers the client's max_tokens
     QByteArray m_requestId;
     Phase m_phase = Phase::Starting;
 
@@ -88,6 +91,8 @@ private:
     bool m_queued = false;
     Limits::Reservation m_reservation;
     AccountEntry m_account;
+    bool m_probe = false;      // this request is the half-open probe of m_account
+    QByteArray m_family;       // the requested model's family, for weekly limits and family cooldowns
     QByteArray m_keyLease;     // zset key while held
     QByteArray m_accountLease; // zset key while held
     QTimer m_leaseTimer;

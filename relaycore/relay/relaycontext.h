@@ -38,6 +38,11 @@ public:
     KeyCache &keyCache() { return m_keyCache; }
     const Usage::PricingAccessor &pricing() const { return m_pricing; }
     const ProxyMetrics &metrics() const { return m_metrics; }
+    // Asks for an OAuth account's token refresh from any thread (set once by the service before the workers start;
+    // empty when nothing refreshes tokens).
+    using TokenRefreshRequest = std::function<void(const QByteArray &accountId)>;
+    void setTokenRefresh(TokenRefreshRequest request) { m_tokenRefresh = std::move(request); }
+    const TokenRefreshRequest &tokenRefresh() const { return m_tokenRefresh; }
 
     // Every data-plane route, under /v1, /api/v1 and /claude/v1.
     void registerRoutes(Http::Router &router);
@@ -56,6 +61,7 @@ private:
     KeyCache m_keyCache;
     Usage::PricingAccessor m_pricing;
     ProxyMetrics m_metrics;
+    TokenRefreshRequest m_tokenRefresh;
     mutable QMutex m_workersMutex;
     std::vector<QPointer<WorkerRelay>> m_workers;
 };

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "relay/workerrelay.h"
 
+#include "domain/keyrules.h"
+
 #include "metrics/shard.h"
 #include "redis/client.h"
 #include "relay/messagesjob.h"
@@ -57,7 +59,10 @@ WorkerRelay::WorkerRelay(RelayContext &context, int index, Redis::Client *redis,
     , m_keyStore(redis, context.keys(), context.secret(), context.options().keyPrefix)
 {
     m_upstream = new Upstream::UpstreamClient(upstreamOptions(context.options()), this);
-    m_recorder = new Usage::UsageRecorder(usageRedis, context.keys().keySpace(), context.pricing(), {}, this);
+    Usage::UsageRecorderOptions recorderOptions;
+    recorderOptions.timeZone = context.options().timeZone; // the same days as the limits and quotas
+    m_recorder =
+        new Usage::UsageRecorder(usageRedis, context.keys().keySpace(), context.pricing(), recorderOptions, this);
 }
 
 WorkerRelay::~WorkerRelay() = default;
@@ -166,16 +171,23 @@ Http::StageResult WorkerRelay::models(Http::Exchange &exchange)
         {"claude-sonnet-4-20250514", "Claude Sonnet 4", "2025-05-22T00:00:00Z"},
         {"claude-3-5-haiku-20241022", "Claude Haiku 3.5", "2024-10-22T00:00:00Z"},
     };
+    // Only the models this key may use: the same rule, applied the same way, as on /v1/messages.
+    auto *auth = exchange.context<AuthContext>();
+    const Domain::ApiKey *key = auth ? &auth->key() : nullptr;
     QJsonArray data;
-    for (const Model &m : known)
+    for (const Model &m : known) {
+        if (key && !Domain::KeyRules::isModelAllowed(*key, m.id))
+            continue;
         data.append(QJsonObject{{QStringLiteral("type"), QStringLiteral("model")},
                                 {QStringLiteral("id"), QString::fromLatin1(m.id)},
                                 {QStringLiteral("display_name"), QString::fromLatin1(m.name)},
                                 {QStringLiteral("created_at"), QString::fromLatin1(m.created)}});
+    }
+    const QJsonValue none = QJsonValue::Null;
     const QJsonObject body{{QStringLiteral("data"), data},
                            {QStringLiteral("has_more"), false},
-                           {QStringLiteral("first_id"), data.first().toObject().value(u"id")},
-                           {QStringLiteral("last_id"), data.last().toObject().value(u"id")}};
+                           {QStringLiteral("first_id"), data.isEmpty() ? none : data.first().toObject().value(u"id")},
+                           {QStringLiteral("last_id"), data.isEmpty() ? none : data.last().toObject().value(u"id")}};
     exchange.respondJson(200, QJsonDocument(body).toJson(QJsonDocument::Compact));
     return Http::StageResult::Answered;
 }
@@ -184,13 +196,22 @@ Http::StageResult WorkerRelay::keyInfo(Http::Exchange &exchange)
 {
     auto *auth = exchange.context<AuthContext>();
     const Domain::ApiKey key = auth->key();
-    const Usage::TimeBuckets buckets = Usage::bucketsFor(nowMs());
+    const Usage::TimeBuckets buckets = Usage::bucketsFor(nowMs(), m_context.options().timeZone);
     QPointer<Http::Exchange> guard(&exchange);
     Redis::CommandOptions o;
     o.whenDown = Redis::WhenDown::FailFast;
+    QJsonObject limits = key.effectiveLimits(m_context.options().timeZone).toJson();
+    limits.insert(QStringLiteral("concurrency"), key.concurrencyLimit);
+    if (key.concurrencyWaitMs > 0)
+        limits.insert(QStringLiteral("concurrency_wait_ms"), key.concurrencyWaitMs);
+    limits.insert(
+        QStringLiteral("expires_at"),
+        key.expiresAt
+            ? QJsonValue(QDateTime::fromMSecsSinceEpoch(key.expiresAt, QTimeZone::utc()).toString(Qt::ISODate))
+            : QJsonValue());
     m_redis->command(
         {"HGETALL", m_context.keys().keySpace().apiKey(key.id, "usage:d:" + buckets.day)}, this,
-        [guard, key, buckets](const Redis::Result &r) {
+        [guard, key, buckets, limits](const Redis::Result &r) {
             if (!guard)
                 return;
             QJsonObject today{{QStringLiteral("date"), QString::fromLatin1(buckets.day)}};
@@ -201,18 +222,12 @@ Http::StageResult WorkerRelay::keyInfo(Http::Exchange &exchange)
             }
             if (today.contains(u"cost_nanos"))
                 today.insert(QStringLiteral("cost_usd"), today.value(u"cost_nanos").toDouble() / 1e9);
-            QJsonObject body{
-                {QStringLiteral("id"), QString::fromLatin1(key.id)},
-                {QStringLiteral("name"), key.name},
-                {QStringLiteral("hint"), QString::fromLatin1(key.hint)},
-                {QStringLiteral("enabled"), key.enabled},
-                {QStringLiteral("limits"),
-                 QJsonObject{{QStringLiteral("concurrency"), key.concurrencyLimit},
-                             {QStringLiteral("expires_at"),
-                              key.expiresAt ? QJsonValue(QDateTime::fromMSecsSinceEpoch(key.expiresAt, QTimeZone::utc())
-                                                             .toString(Qt::ISODate))
-                                            : QJsonValue()}}},
-                {QStringLiteral("usage_today"), today}};
+            QJsonObject body{{QStringLiteral("id"), QString::fromLatin1(key.id)},
+                             {QStringLiteral("name"), key.name},
+                             {QStringLiteral("hint"), QString::fromLatin1(key.hint)},
+                             {QStringLiteral("enabled"), key.enabled},
+                             {QStringLiteral("limits"), limits},
+                             {QStringLiteral("usage_today"), today}};
             if (!r.isSuccess())
                 body.insert(QStringLiteral("usage_error"), r.errorMessage());
             guard->respondJson(200, QJsonDocument(body).toJson(QJsonDocument::Compact));
@@ -226,14 +241,36 @@ void WorkerRelay::reportAccountHealth(const QByteArray &accountId, AccountHealth
 {
     if (!m_context.accounts().setHealth(accountId, health, untilMs, reason))
         return;
-    const QByteArray key = m_context.keys().keySpace().account(accountId, "state");
+    persistAccountState(accountId, healthStateFields(health, untilMs, reason, nowMs()));
+}
+
+void WorkerRelay::reportFamilyCooldown(const QByteArray &accountId, const QByteArray &family, qint64 untilMs,
+                                       const QString &reason)
+{
+    if (!m_context.accounts().setFamilyCooldown(accountId, family, untilMs, reason))
+        return;
+    persistAccountState(accountId, familyCooldownFields(family, {untilMs, reason, nowMs()}));
+}
+
+// Field-level HSET of rd:{acct:<id>}:state and the publish that makes every instance reload it.
+void WorkerRelay::persistAccountState(const QByteArray &accountId, const QList<QByteArray> &fields)
+{
+    QList<QByteArray> hset{"HSET", m_context.keys().keySpace().account(accountId, "state")};
+    hset << fields;
     Redis::CommandOptions o;
     o.whenDown = Redis::WhenDown::Queue;
     m_redis->pipeline(
-        {{"HSET", key, "status", accountHealthName(health), "reason", reason.toUtf8(), "until",
-          QByteArray::number(untilMs), "changed_at", QByteArray::number(nowMs())},
-         {"PUBLISH", m_context.keys().changesChannel(), Domain::DomainKeys::accountChangedMessage(accountId)}},
+        {hset, {"PUBLISH", m_context.keys().changesChannel(), Domain::DomainKeys::accountChangedMessage(accountId)}},
         nullptr, [](const Redis::BatchResult &) {}, o);
+}
+
+bool WorkerRelay::requestTokenRefresh(const QByteArray &accountId)
+{
+    const auto &refresh = m_context.tokenRefresh();
+    if (!refresh)
+        return false;
+    refresh(accountId);
+    return true;
 }
 
 } // namespace Relay::Proxy

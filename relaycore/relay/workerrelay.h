@@ -78,8 +78,14 @@ public:
 
     // Records an account's new health here, in Redis (for other instances) and on the change feed.
     void reportAccountHealth(const QByteArray &accountId, AccountHealth health, qint64 untilMs, const QString &reason);
+    // The same for a cooldown of one model family of the account.
+    void reportFamilyCooldown(const QByteArray &accountId, const QByteArray &family, qint64 untilMs,
+                              const QString &reason);
+    // Asks the process's OAuth refresher to refresh an account's token now; false if there is none.
+    bool requestTokenRefresh(const QByteArray &accountId);
 
 private:
+    void persistAccountState(const QByteArray &accountId, const QList<QByteArray> &fields);
     void finishAuth(Http::Exchange &exchange, const std::shared_ptr<const Domain::ApiKey> &key);
 
     RelayContext &m_context;

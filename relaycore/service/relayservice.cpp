@@ -16,6 +16,7 @@
 #include "redis/keyspace.h"
 #include "relay/accountsync.h"
 #include "relay/relaycontext.h"
+#include "relay/tokenrefresher.h"
 #include "relay/workerrelay.h"
 #include "usage/pricingservice.h"
 #include "usage/usagerecorder.h"
@@ -172,6 +173,19 @@ void RelayService::startWithRedis(const QString &redisUrl)
     m_accountSync = new Proxy::AccountSync(
         m_controlRedis, Domain::AccountStore(m_controlRedis, keys, Domain::SecretBox(secret.value.encryptionKey())),
         keys, m_relay->accounts(), this);
+    m_accountSync->setTimeZone(relayOptions.timeZone);
+    Proxy::OAuthRefreshOptions oauth;
+    oauth.tokenUrl = QUrl(m_settings.oauthTokenUrl);
+    oauth.clientId = m_settings.oauthClientId.toUtf8();
+    oauth.refreshAheadMs = m_settings.oauthRefreshAhead.count();
+    m_tokenRefresher = new Proxy::TokenRefresher(
+        m_controlRedis, Domain::AccountStore(m_controlRedis, keys, Domain::SecretBox(secret.value.encryptionKey())),
+        keys, m_relay->accounts(), oauth, this);
+    // Workers ask for a refresh when an OAuth account's token is refused; requestRefresh() is thread-safe.
+    m_relay->setTokenRefresh([refresher = QPointer<Proxy::TokenRefresher>(m_tokenRefresher)](const QByteArray &id) {
+        if (refresher)
+            refresher->requestRefresh(id);
+    });
     m_changeFeed = new Domain::ChangeFeed(m_redisOptions, keys, this);
     connect(m_changeFeed, &Domain::ChangeFeed::keyChanged, this,
             [this](const QByteArray &id) { m_relay->keyCache().invalidateKey(id); });
@@ -185,6 +199,7 @@ void RelayService::startWithRedis(const QString &redisUrl)
     auto *once = new QObject(this);
     connect(m_accountSync, &Proxy::AccountSync::loaded, once, [this, once] {
         once->deleteLater();
+        m_tokenRefresher->start();
         startServing();
     });
     // A relay with another secret than the one the keys were made with would find no key and decrypt no account.
@@ -387,6 +402,7 @@ void RelayService::stopAndWait()
     if (m_server.isRunning())
         m_server.stopAndWait(m_settings.shutdownGrace.count());
     delete std::exchange(m_changeFeed, nullptr);
+    delete std::exchange(m_tokenRefresher, nullptr);
     delete std::exchange(m_accountSync, nullptr);
     delete std::exchange(m_controlRedis, nullptr);
     if (m_embeddedRedis)

@@ -28,6 +28,7 @@ class ChangeFeed;
 }
 namespace Relay::Proxy {
 class AccountSync;
+class TokenRefresher;
 class RelayContext;
 } // namespace Relay::Proxy
 namespace Relay::Usage {
@@ -115,6 +116,7 @@ private:
     std::unique_ptr<Proxy::RelayContext> m_relay;
     Domain::ChangeFeed *m_changeFeed = nullptr;
     Proxy::AccountSync *m_accountSync = nullptr;
+    Proxy::TokenRefresher *m_tokenRefresher = nullptr;
     std::vector<std::shared_ptr<const Usage::UsageRecorderStats>> m_recorderStats; // under m_redisStatsMutex
 
     Http::Server m_server;
