@@ -292,6 +292,151 @@ private Q_SLOTS:
         QVERIFY(!text.out.contains("FROMFILE"));
     }
 
+    void accountOptionsAreStoredAndShowHidesSecrets()
+    {
+        const QString access = writeFile(QStringLiteral("access"), "sk-ant-oat01-ACCESS-" + QByteArray(30, 'a'));
+        const QString refresh = writeFile(QStringLiteral("refresh"), "sk-ant-ort01-REFRESH-" + QByteArray(30, 'r'));
+        const QString proxyPassword = writeFile(QStringLiteral("proxy-pw"), "PROXYPW-secret\n");
+        Run r = run({u"account"_qs,
+                     u"add"_qs,
+                     u"--type"_qs,
+                     u"oauth"_qs,
+                     u"--name"_qs,
+                     u"max"_qs,
+                     u"--api-key-file"_qs,
+                     access,
+                     u"--refresh-token-file"_qs,
+                     refresh,
+                     u"--token-expires-at"_qs,
+                     u"2030-01-02T03:04:05Z"_qs,
+                     u"--proxy"_qs,
+                     u"socks5://dave@127.0.0.1:1080"_qs,
+                     u"--proxy-password-file"_qs,
+                     proxyPassword,
+                     u"--model-map"_qs,
+                     u"claude-3-opus=claude-opus-4-1"_qs,
+                     u"--model-map"_qs,
+                     u"haiku = claude-haiku-4-5"_qs,
+                     u"--daily-quota"_qs,
+                     u"12.5"_qs,
+                     u"--notes"_qs,
+                     u"shared by team A"_qs,
+                     u"--json"_qs});
+        QVERIFY2(r.code == 0, r.err.constData());
+        const QByteArray id = QJsonDocument::fromJson(r.out).object()[u"id"_qs].toString().toLatin1();
+        QCOMPARE(id.size(), 16);
+        const QByteArray record = m_keys.accountRecord(id);
+        QCOMPARE(m_server.command({"HGET", record, "daily_cost_quota_nanos"}).toByteArray(), QByteArray("12500000000"));
+        QCOMPARE(m_server.command({"HGET", record, "token_expires_at"}).toInteger(),
+                 QDateTime(QDate(2030, 1, 2), QTime(3, 4, 5), Qt::UTC).toMSecsSinceEpoch());
+        QVERIFY(m_server.command({"HGET", record, "refresh_token"}).toByteArray().startsWith("v1:"));
+        QVERIFY(m_server.command({"HGET", record, "proxy_password"}).toByteArray().startsWith("v1:"));
+
+        const Run json = run({u"account"_qs, u"show"_qs, QString::fromLatin1(id), u"--json"_qs});
+        QVERIFY2(json.code == 0, json.err.constData());
+        const Run text = run({u"account"_qs, u"show"_qs, QString::fromLatin1(id)});
+        QVERIFY2(text.code == 0, text.err.constData());
+        for (const Run *shown : {static_cast<const Run *>(&r), &json, &text}) {
+            for (const char *secret : {"ACCESS", "REFRESH", "PROXYPW"})
+                QVERIFY2(!shown->out.contains(secret), shown->out.constData());
+        }
+        const QJsonObject object = QJsonDocument::fromJson(json.out).object();
+        QCOMPARE(object[u"secret"_qs].toString(), u"set"_qs);
+        QCOMPARE(object[u"refresh_token"_qs].toString(), u"set"_qs);
+        QCOMPARE(object[u"proxy_password"_qs].toString(), u"set"_qs);
+        QCOMPARE(object[u"proxy"_qs].toString(), u"socks5://dave@127.0.0.1:1080"_qs);
+        QCOMPARE(object[u"model_mapping"_qs].toObject()[u"haiku"_qs].toString(), u"claude-haiku-4-5"_qs);
+        QCOMPARE(object[u"daily_cost_quota_nanos"_qs].toInteger(), 12'500'000'000);
+        QCOMPARE(object[u"notes"_qs].toString(), u"shared by team A"_qs);
+        QCOMPARE(object[u"health"_qs].toObject()[u"status"_qs].toString(), u"active"_qs);
+        QVERIFY2(text.out.contains("Refresh token:   set"), text.out.constData());
+        QVERIFY2(text.out.contains("Daily quota:     $12.50"), text.out.constData());
+        QVERIFY2(text.out.contains("claude-3-opus -> claude-opus-4-1"), text.out.constData());
+
+        // Update writes only what is given: the proxy goes (with its password), the rest stays.
+        r = run({u"account"_qs, u"update"_qs, QString::fromLatin1(id), u"--proxy"_qs, QString(), u"--daily-quota"_qs,
+                 u"0"_qs, u"--schedulable"_qs, u"false"_qs, u"--priority"_qs, u"7"_qs});
+        QVERIFY2(r.code == 0, r.err.constData());
+        QCOMPARE(r.out, QByteArray("Account " + id + " updated.\n"));
+        const QJsonObject updated =
+            QJsonDocument::fromJson(run({u"account"_qs, u"show"_qs, QString::fromLatin1(id), u"--json"_qs}).out)
+                .object();
+        QCOMPARE(updated[u"proxy"_qs].toString(), QString());
+        QCOMPARE(updated[u"proxy_password"_qs].toString(), u"not set"_qs);
+        QCOMPARE(updated[u"daily_cost_quota_nanos"_qs].toInteger(), 0);
+        QCOMPARE(updated[u"schedulable"_qs].toBool(), false);
+        QCOMPARE(updated[u"priority"_qs].toInt(), 7);
+        QCOMPARE(updated[u"refresh_token"_qs].toString(), u"set"_qs);
+        QCOMPARE(updated[u"notes"_qs].toString(), u"shared by team A"_qs);
+        QCOMPARE(updated[u"name"_qs].toString(), u"max"_qs);
+    }
+
+    void accountListShowsHealthAndResetClearsIt()
+    {
+        Run r = run({u"account"_qs, u"add"_qs, u"--type"_qs, u"apikey"_qs, u"--name"_qs, u"banned"_qs, u"--json"_qs},
+                    "sk-ant-api03-x");
+        QVERIFY2(r.code == 0, r.err.constData());
+        const QByteArray id = QJsonDocument::fromJson(r.out).object()[u"id"_qs].toString().toLatin1();
+        m_server.command({"HSET", m_keys.accountState(id), "status", "blocked", "reason", "organization disabled",
+                          "until", "0", "changed_at", "1000"});
+        Run list = run({u"account"_qs, u"list"_qs});
+        QVERIFY2(list.code == 0, list.err.constData());
+        QVERIFY2(list.out.contains("HEALTH") && list.out.contains("blocked") &&
+                     list.out.contains("organization disabled"),
+                 list.out.constData());
+        const QJsonArray json = QJsonDocument::fromJson(run({u"account"_qs, u"list"_qs, u"--json"_qs}).out).array();
+        QCOMPARE(json.at(0)[u"health"_qs][u"status"_qs].toString(), u"blocked"_qs);
+
+        r = run({u"account"_qs, u"reset"_qs, QString::fromLatin1(id)});
+        QVERIFY2(r.code == 0, r.err.constData());
+        QCOMPARE(r.out, QByteArray("Account " + id + " reset to active.\n"));
+        list = run({u"account"_qs, u"list"_qs});
+        QVERIFY2(list.out.contains("reset by operator") && !list.out.contains("blocked"), list.out.constData());
+    }
+
+    void groupCommandsManageMembership()
+    {
+        Run r = run({u"account"_qs, u"add"_qs, u"--type"_qs, u"apikey"_qs, u"--name"_qs, u"member"_qs, u"--json"_qs},
+                    "sk-ant-api03-y");
+        QVERIFY2(r.code == 0, r.err.constData());
+        const QString account = QJsonDocument::fromJson(r.out).object()[u"id"_qs].toString();
+        r = run({u"group"_qs, u"create"_qs, u"--name"_qs, u"team-a"_qs, u"--description"_qs, u"the A team"_qs,
+                 u"--json"_qs});
+        QVERIFY2(r.code == 0, r.err.constData());
+        const QString group = QJsonDocument::fromJson(r.out).object()[u"id"_qs].toString();
+        QCOMPARE(group.size(), 16);
+
+        r = run({u"group"_qs, u"add-member"_qs, group, account});
+        QVERIFY2(r.code == 0, r.err.constData());
+        QCOMPARE(QString::fromUtf8(r.out), u"Account %1 added to group %2.\n"_qs.arg(account, group));
+        const QJsonArray groups = QJsonDocument::fromJson(run({u"group"_qs, u"list"_qs, u"--json"_qs}).out).array();
+        QCOMPARE(groups.size(), 1);
+        QCOMPARE(groups.at(0)[u"name"_qs].toString(), u"team-a"_qs);
+        QCOMPARE(groups.at(0)[u"members"_qs].toArray().at(0).toString(), account);
+        const Run text = run({u"group"_qs, u"list"_qs});
+        QVERIFY2(text.out.contains("team-a") && text.out.contains(account.toLatin1()), text.out.constData());
+        QCOMPARE(QJsonDocument::fromJson(run({u"account"_qs, u"show"_qs, account, u"--json"_qs}).out)
+                     .object()[u"group_ids"_qs]
+                     .toArray()
+                     .at(0)
+                     .toString(),
+                 group);
+
+        r = run({u"group"_qs, u"remove-member"_qs, group, account});
+        QVERIFY2(r.code == 0, r.err.constData());
+        r = run({u"group"_qs, u"remove-member"_qs, group, account});
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.contains("is not a member"), r.err.constData());
+        QVERIFY(!run({u"group"_qs, u"add-member"_qs, group, account}).code);
+        r = run({u"group"_qs, u"delete"_qs, group});
+        QVERIFY2(r.code == 0, r.err.constData());
+        QVERIFY(QJsonDocument::fromJson(run({u"account"_qs, u"show"_qs, account, u"--json"_qs}).out)
+                    .object()[u"group_ids"_qs]
+                    .toArray()
+                    .isEmpty());
+        QCOMPARE(run({u"group"_qs, u"delete"_qs, group}).code, 1);
+    }
+
     void badInputExitsNonZeroWithAMessage_data()
     {
         QTest::addColumn<QStringList>("args");
@@ -343,8 +488,49 @@ private Q_SLOTS:
             << QStringList{u"key"_qs, u"regenerate"_qs} << QByteArray() << 2 << u"needs the id"_qs;
         QTest::newRow("any-model on create")
             << create + QStringList{u"--any-model"_qs} << QByteArray() << 2 << u"--any-model does not apply"_qs;
-        QTest::newRow("account update") << QStringList{u"account"_qs, u"update"_qs, u"0123456789abcdef"_qs}
-                                        << QByteArray() << 2 << u"unknown subcommand \"account update\""_qs;
+        QTest::newRow("account update without settings")
+            << QStringList{u"account"_qs, u"update"_qs, u"0123456789abcdef"_qs} << QByteArray() << 2
+            << u"needs at least one setting"_qs;
+        const QStringList addAccount{u"account"_qs, u"add"_qs, u"--type"_qs, u"apikey"_qs, u"--name"_qs, u"a"_qs};
+        QTest::newRow("password in proxy URL")
+            << addAccount + QStringList{u"--proxy"_qs, u"http://u:pw@127.0.0.1:3128"_qs} << QByteArray("s") << 2
+            << u"must not contain a password"_qs;
+        QTest::newRow("proxy without port") << addAccount + QStringList{u"--proxy"_qs, u"socks5://127.0.0.1"_qs}
+                                            << QByteArray("s") << 2 << u"needs a port"_qs;
+        QTest::newRow("proxy password without proxy")
+            << addAccount + QStringList{u"--proxy-password-file"_qs, u"@empty"_qs} << QByteArray("s") << 2
+            << u"--proxy-password-file needs --proxy"_qs;
+        QTest::newRow("bad daily quota") << addAccount + QStringList{u"--daily-quota"_qs, u"-3"_qs} << QByteArray("s")
+                                         << 2 << u"--daily-quota must be an amount in USD"_qs;
+        QTest::newRow("model map without =") << addAccount + QStringList{u"--model-map"_qs, u"opus"_qs}
+                                             << QByteArray("s") << 2 << u"--model-map needs FROM=TO"_qs;
+        QTest::newRow("bad token expiry") << addAccount + QStringList{u"--token-expires-at"_qs, u"later"_qs}
+                                          << QByteArray("s") << 2 << u"--token-expires-at"_qs;
+        QTest::newRow("two secrets on stdin")
+            << addAccount + QStringList{u"--api-key-file"_qs, u"-"_qs, u"--refresh-token-file"_qs, u"-"_qs}
+            << QByteArray("abc") << 2 << u"only one secret can be read from stdin"_qs;
+        QTest::newRow("bad schedulable") << QStringList{u"account"_qs, u"update"_qs, u"0123456789abcdef"_qs,
+                                                        u"--schedulable"_qs, u"maybe"_qs}
+                                         << QByteArray() << 2 << u"--schedulable must be true or false"_qs;
+        QTest::newRow("account update of unknown id")
+            << QStringList{u"account"_qs, u"update"_qs, u"0123456789abcdef"_qs, u"--notes"_qs, u"n"_qs} << QByteArray()
+            << 1 << u"no account with id 0123456789abcdef"_qs;
+        QTest::newRow("show unknown account") << QStringList{u"account"_qs, u"show"_qs, u"0123456789abcdef"_qs}
+                                              << QByteArray() << 1 << u"no account with id"_qs;
+        QTest::newRow("reset unknown account") << QStringList{u"account"_qs, u"reset"_qs, u"0123456789abcdef"_qs}
+                                               << QByteArray() << 1 << u"no account with id"_qs;
+        QTest::newRow("group without subcommand")
+            << QStringList{u"group"_qs} << QByteArray() << 2 << u"\"group\" needs a subcommand"_qs;
+        QTest::newRow("group create without name")
+            << QStringList{u"group"_qs, u"create"_qs} << QByteArray() << 2 << u"needs --name NAME"_qs;
+        QTest::newRow("add-member without account")
+            << QStringList{u"group"_qs, u"add-member"_qs, u"0123456789abcdef"_qs} << QByteArray() << 2
+            << u"needs the group id and the account id"_qs;
+        QTest::newRow("add-member to unknown group")
+            << QStringList{u"group"_qs, u"add-member"_qs, u"0123456789abcdef"_qs, u"fedcba9876543210"_qs}
+            << QByteArray() << 1 << u"no account group with id 0123456789abcdef"_qs;
+        QTest::newRow("account option on group") << QStringList{u"group"_qs, u"list"_qs, u"--notes"_qs, u"x"_qs}
+                                                 << QByteArray() << 2 << u"--notes does not apply"_qs;
         QTest::newRow("option of another command") << QStringList{u"key"_qs, u"list"_qs, u"--priority"_qs, u"3"_qs}
                                                    << QByteArray() << 2 << u"--priority does not apply"_qs;
         QTest::newRow("missing type") << QStringList{u"account"_qs, u"add"_qs, u"--name"_qs, u"a"_qs} << QByteArray("s")

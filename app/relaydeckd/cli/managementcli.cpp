@@ -7,6 +7,7 @@
 #include "log/logger.h"
 #include "log/redaction.h"
 #include "redis/client.h"
+#include "relay/accountdirectory.h"
 
 #include <QCoreApplication>
 #include <QDateTime>
@@ -41,7 +42,7 @@ const QList<OptionSpec> &optionSpecs()
 {
     static const QList<OptionSpec> specs = {
         {u"name"_s, u"NAME"_s, u"Name of the new key or account"_s},
-        {u"description"_s, u"TEXT"_s, u"Description of the key"_s},
+        {u"description"_s, u"TEXT"_s, u"Description of the key or group"_s},
         {u"concurrency"_s, u"N"_s, u"Concurrent requests the key may have (0 = no limit)"_s},
         {u"expires-in"_s, u"DURATION"_s, u"Lifetime of the key from now, e.g. 30d, 12h (default: never expires)"_s},
         {u"expires-at"_s, u"TIME"_s, u"Fixed expiry of the key (ISO 8601, UTC unless it has an offset; never)"_s},
@@ -59,19 +60,47 @@ const QList<OptionSpec> &optionSpecs()
         {u"api-key-file"_s, u"FILE"_s, u"File holding the account's API key or OAuth token; - reads stdin"_s},
         {u"priority"_s, u"N"_s, u"Account priority, lower is preferred (default 50)"_s},
         {u"max-concurrency"_s, u"N"_s, u"Concurrent requests the account may have (0 = no limit)"_s},
+        {u"refresh-token-file"_s, u"FILE"_s, u"File holding the OAuth account's refresh token; - reads stdin"_s},
+        {u"token-expires-at"_s, u"TIME"_s, u"When the OAuth access token expires (ISO 8601, UTC unless offset)"_s},
+        {u"proxy"_s, u"URL"_s, u"Account proxy: http://[user@]host:port or socks5://[user@]host:port ('' = none)"_s},
+        {u"proxy-password-file"_s, u"FILE"_s, u"File holding the proxy password; - reads stdin"_s},
+        {u"model-map"_s, u"FROM=TO"_s, u"Send model FROM upstream as TO (repeatable; '' clears)"_s},
+        {u"daily-quota"_s, u"USD"_s, u"Daily cost quota of the account in USD (0 = none)"_s},
+        {u"notes"_s, u"TEXT"_s, u"Notes about the account"_s},
+        {u"schedulable"_s, u"BOOL"_s, u"Whether the account gets new requests (true/false)"_s},
         {u"json"_s, {}, u"Machine-readable output"_s},
     };
     return specs;
 }
 
-enum class Target { Key, Account };
-enum class Action { Create, List, Enable, Disable, Delete, Update, Regenerate };
+enum class Target { Key, Account, Group };
+enum class Action { Create, List, Enable, Disable, Delete, Update, Regenerate, Show, Reset, AddMember, RemoveMember };
 
 QString formatTime(qint64 ms)
 {
     if (ms <= 0)
         return u"never"_s;
     return QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC).toString(u"yyyy-MM-dd HH:mm'Z'"_s);
+}
+
+// "12.5" (USD, up to 9 decimals) as nanodollars.
+std::optional<qint64> parseUsdNanos(const QString &text)
+{
+    static const QRegularExpression usd(u"^\\s*\\$?(\\d{1,9})(?:\\.(\\d{1,9}))?\\s*$"_s);
+    const auto match = usd.match(text);
+    if (!match.hasMatch())
+        return std::nullopt;
+    const QString fraction = match.captured(2).leftJustified(9, u'0');
+    return match.captured(1).toLongLong() * 1'000'000'000 + fraction.toLongLong();
+}
+
+QString formatUsd(qint64 nanos)
+{
+    QString text =
+        QString::number(nanos / 1'000'000'000) + u'.' + QString::number(nanos % 1'000'000'000).rightJustified(9, u'0');
+    while (text.endsWith(u'0') && text.indexOf(u'.') < text.size() - 3)
+        text.chop(1);
+    return u"$"_s + text;
 }
 
 // "30d", "2w", "12h", "90m", "3600s"; a plain number is seconds (as everywhere else).
@@ -207,7 +236,67 @@ QJsonObject accountJson(const Domain::Account &account)
         {u"created_at"_s, account.createdAt},
         {u"updated_at"_s, account.updatedAt},
         {u"secret_readable"_s, account.secretError.isEmpty()},
+        // Secrets are never printed, only whether they are set.
+        {u"secret"_s, account.secret.isEmpty() ? u"not set"_s : u"set"_s},
+        {u"refresh_token"_s, account.refreshToken.isEmpty() ? u"not set"_s : u"set"_s},
+        {u"token_expires_at"_s, account.tokenExpiresAt},
+        {u"proxy"_s, account.proxyUrl},
+        {u"proxy_password"_s, account.proxyPassword.isEmpty() ? u"not set"_s : u"set"_s},
+        {u"model_mapping"_s,
+         [&] {
+             QJsonObject mapping;
+             for (auto it = account.modelMapping.cbegin(); it != account.modelMapping.cend(); ++it)
+                 mapping.insert(it.key(), it.value());
+             return mapping;
+         }()},
+        {u"daily_cost_quota_nanos"_s, account.dailyCostQuotaNanos},
+        {u"notes"_s, account.notes},
+        {u"group_ids"_s, toJsonArray(account.groupIds)},
     };
+}
+
+// An account's health from its rd:{acct:<id>}:state hash.
+struct HealthView
+{
+    Proxy::AccountEntry entry;
+
+    QString text(qint64 nowMs) const
+    {
+        QString out = QString::fromLatin1(Proxy::accountHealthName(entry.effectiveHealth(nowMs)));
+        if (entry.health == Proxy::AccountHealth::Cooling && entry.coolingUntilMs > nowMs)
+            out += u" until "_s + formatTime(entry.coolingUntilMs);
+        for (auto it = entry.familyCooldowns.cbegin(); it != entry.familyCooldowns.cend(); ++it) {
+            if (it->untilMs > nowMs)
+                out += u", %1 until %2"_s.arg(QString::fromUtf8(it.key()), formatTime(it->untilMs));
+        }
+        return out;
+    }
+    QJsonObject json() const
+    {
+        QJsonObject families;
+        for (auto it = entry.familyCooldowns.cbegin(); it != entry.familyCooldowns.cend(); ++it)
+            families.insert(QString::fromUtf8(it.key()),
+                            QJsonObject{{u"until"_s, it->untilMs}, {u"reason"_s, it->reason}});
+        return {{u"status"_s, QString::fromLatin1(Proxy::accountHealthName(entry.health))},
+                {u"until"_s, entry.coolingUntilMs},
+                {u"reason"_s, entry.reason},
+                {u"changed_at"_s, entry.changedAtMs},
+                {u"families"_s, families}};
+    }
+};
+
+HealthView healthFrom(const QList<QByteArray> &stateFields)
+{
+    HealthView view;
+    Proxy::applyHealthState(view.entry, stateFields);
+    return view;
+}
+
+QJsonObject groupJson(const Domain::AccountGroup &group)
+{
+    return {{u"id"_s, QString::fromLatin1(group.id)}, {u"name"_s, group.name},
+            {u"description"_s, group.description},    {u"members"_s, toJsonArray(group.memberIds)},
+            {u"created_at"_s, group.createdAt},       {u"updated_at"_s, group.updatedAt}};
 }
 
 QString jsonText(const QJsonDocument &document)
@@ -226,8 +315,13 @@ struct ManagementCli::Command
     Domain::NewApiKey newKey;
     Domain::ApiKeyChanges keyChanges;
     Domain::NewAccount newAccount;
+    Domain::AccountPatch accountPatch;
+    QByteArray memberId; // group add-member / remove-member: the account
 
-    QString noun() const { return target == Target::Key ? u"API key"_s : u"account"_s; }
+    QString noun() const
+    {
+        return target == Target::Key ? u"API key"_s : target == Target::Account ? u"account"_s : u"group"_s;
+    }
 };
 
 void ManagementCli::addOptions(QCommandLineParser &parser)
@@ -263,8 +357,26 @@ Management commands (same --redis, --data-dir, --config, --key-prefix and --secr
                          [--priority N] [--max-concurrency N] [--json]
       Adds an upstream account. The secret (API key or OAuth token) is read from --api-key-file, or from
       stdin when FILE is - or stdin is a pipe; it is never taken from the command line. Stored encrypted.
+      [ACCOUNT OPTIONS]
+  relaydeckd account update ID [--name NAME] [--base-url URL] [--api-key-file FILE] [--priority N]
+                         [--max-concurrency N] [--schedulable true|false] [ACCOUNT OPTIONS] [--json]
+      Changes only the settings given; other settings (even ones changed meanwhile) are kept.
+  relaydeckd account show ID [--json]
+      The account's settings and health; secrets show only as "set" or "not set".
   relaydeckd account list [--json]
   relaydeckd account enable|disable|delete ID
+  relaydeckd account reset ID
+      Puts the account's health back to active (the only way out of unauthorized or blocked).
+  ACCOUNT OPTIONS: [--refresh-token-file FILE] [--token-expires-at TIME] [--proxy URL]
+      [--proxy-password-file FILE] [--model-map FROM=TO]... [--daily-quota USD] [--notes TEXT]
+      The proxy is http://[user@]host:port or socks5://[user@]host:port; its password comes only from
+      --proxy-password-file (stored encrypted). --proxy '' removes the proxy, --model-map '' the mapping.
+  relaydeckd group create --name NAME [--description TEXT] [--json]
+  relaydeckd group list [--json]
+  relaydeckd group delete ID
+  relaydeckd group add-member|remove-member GROUP_ID ACCOUNT_ID
+      A key bound to a group (key --bind-group) is served only by the group's members; the members still
+      serve unbound keys from the shared pool too.
 Without --redis the commands use the running relay's embedded Redis (<data-dir>/redis.sock) or start it for
 the duration of the command. The server secret (RELAYDECK_SECRET or --secret-file) must be the relay's.
 )"_s;
@@ -272,7 +384,7 @@ the duration of the command. The server secret (RELAYDECK_SECRET or --secret-fil
 
 bool ManagementCli::isCommand(const QString &word)
 {
-    return word == u"key" || word == u"account";
+    return word == u"key" || word == u"account" || word == u"group";
 }
 
 QString ManagementCli::commandOptionIn(const QCommandLineParser &parser)
@@ -338,10 +450,21 @@ int ManagementCli::prepare()
     };
     m_command = std::make_unique<Command>();
     Command &command = *m_command;
-    command.target = target == u"key" ? Target::Key : Target::Account;
+    command.target = target == u"key" ? Target::Key : target == u"account" ? Target::Account : Target::Group;
     command.json = m_parser.isSet(u"json"_s);
-    const QString createVerb = command.target == Target::Key ? u"create"_s : u"add"_s;
-    if (verb == createVerb)
+    const QString createVerb = command.target == Target::Account ? u"add"_s : u"create"_s;
+    if (command.target == Target::Group) {
+        static const QHash<QString, Action> groupVerbs{{u"create"_s, Action::Create},
+                                                       {u"list"_s, Action::List},
+                                                       {u"delete"_s, Action::Delete},
+                                                       {u"add-member"_s, Action::AddMember},
+                                                       {u"remove-member"_s, Action::RemoveMember}};
+        if (verb.isEmpty())
+            return usage(u"\"group\" needs a subcommand (create, list, delete, add-member, remove-member)"_s);
+        if (!groupVerbs.contains(verb))
+            return usage(u"unknown subcommand \"%1 %2\""_s.arg(target, verb));
+        command.action = groupVerbs.value(verb);
+    } else if (verb == createVerb)
         command.action = Action::Create;
     else if (verb == u"list")
         command.action = Action::List;
@@ -351,28 +474,38 @@ int ManagementCli::prepare()
         command.action = Action::Disable;
     else if (verb == u"delete")
         command.action = Action::Delete;
-    else if (verb == u"update" && command.target == Target::Key)
+    else if (verb == u"update")
         command.action = Action::Update;
+    else if (verb == u"show" && command.target == Target::Account)
+        command.action = Action::Show;
+    else if (verb == u"reset" && command.target == Target::Account)
+        command.action = Action::Reset;
     else if (verb == u"regenerate" && command.target == Target::Key)
         command.action = Action::Regenerate;
     else if (verb.isEmpty())
-        return usage(u"\"%1\" needs a subcommand (%2, list, enable, disable, delete%3)"_s.arg(
-            target, createVerb, command.target == Target::Key ? u", update, regenerate"_s : QString()));
+        return usage(u"\"%1\" needs a subcommand (%2, list, enable, disable, delete, update%3)"_s.arg(
+            target, createVerb, command.target == Target::Key ? u", regenerate"_s : u", show, reset"_s));
     else
         return usage(u"unknown subcommand \"%1 %2\""_s.arg(target, verb));
 
-    const bool needsId = command.action == Action::Enable || command.action == Action::Disable ||
-                         command.action == Action::Delete || command.action == Action::Update ||
-                         command.action == Action::Regenerate;
-    const qsizetype expected = needsId ? 3 : 2;
+    const bool needsId = command.action != Action::Create && command.action != Action::List;
+    const bool needsMember = command.action == Action::AddMember || command.action == Action::RemoveMember;
+    const qsizetype expected = needsMember ? 4 : needsId ? 3 : 2;
     if (needsId && args.size() < 3)
         return usage(u"\"%1 %2\" needs the id of the %3"_s.arg(target, verb, command.noun()));
+    if (needsMember && args.size() < 4)
+        return usage(u"\"%1 %2\" needs the group id and the account id"_s.arg(target, verb));
     if (args.size() > expected)
         return usage(u"unexpected argument \"%1\""_s.arg(args.at(expected)));
     if (needsId) {
         command.id = args.at(2).toUtf8();
         if (!Domain::isValidId(command.id))
             return usage(u"\"%1\" is not a valid id"_s.arg(args.at(2)));
+    }
+    if (needsMember) {
+        command.memberId = args.at(3).toUtf8();
+        if (!Domain::isValidId(command.memberId))
+            return usage(u"\"%1\" is not a valid id"_s.arg(args.at(3)));
     }
 
     // Options that belong to another command are mistakes, not something to ignore silently.
@@ -381,13 +514,20 @@ int ManagementCli::prepare()
         u"description"_s,  u"concurrency"_s, u"expires-in"_s,   u"expires-at"_s,  u"expires-after-first-use"_s,
         u"tag"_s,          u"permissions"_s, u"allow-models"_s, u"deny-models"_s, u"client"_s,
         u"bind-account"_s, u"bind-group"_s};
+    const QStringList accountSettings{
+        u"base-url"_s,           u"api-key-file"_s,     u"priority"_s, u"max-concurrency"_s,
+        u"refresh-token-file"_s, u"token-expires-at"_s, u"proxy"_s,    u"proxy-password-file"_s,
+        u"model-map"_s,          u"daily-quota"_s,      u"notes"_s};
     if (command.action == Action::Create && command.target == Target::Key)
         allowed << u"name"_s << keySettings;
-    if (command.action == Action::Update)
+    if (command.action == Action::Update && command.target == Target::Key)
         allowed << u"name"_s << keySettings << u"any-model"_s;
     if (command.action == Action::Create && command.target == Target::Account)
-        allowed << u"name"_s << u"type"_s << u"base-url"_s << u"api-key-file"_s << u"priority"_s
-                << u"max-concurrency"_s;
+        allowed << u"name"_s << u"type"_s << accountSettings;
+    if (command.action == Action::Update && command.target == Target::Account)
+        allowed << u"name"_s << u"schedulable"_s << accountSettings;
+    if (command.action == Action::Create && command.target == Target::Group)
+        allowed << u"name"_s << u"description"_s;
     for (const OptionSpec &spec : optionSpecs()) {
         if (m_parser.isSet(spec.name) && !allowed.contains(spec.name))
             return usage(u"--%1 does not apply to \"%2 %3\""_s.arg(spec.name, target, verb));
@@ -397,12 +537,20 @@ int ManagementCli::prepare()
         if (const QString error = parseKeySettings(); !error.isEmpty())
             return usage(error);
     }
+    if (command.target == Target::Account && (command.action == Action::Create || command.action == Action::Update)) {
+        if (const QString error = parseAccountSettings(); !error.isEmpty())
+            return usage(error);
+    }
 
     if (command.action == Action::Create) {
         const QString name = m_parser.value(u"name"_s).trimmed();
         if (name.isEmpty())
             return usage(u"\"%1 %2\" needs --name NAME"_s.arg(target, verb));
-        if (command.target == Target::Key) {
+        if (command.target == Target::Group) {
+            if (const QString error = Domain::GroupStore::validate(name, m_parser.value(u"description"_s));
+                !error.isEmpty())
+                return usage(error);
+        } else if (command.target == Target::Key) {
             // The settings were parsed into keyChanges (shared with update); a new key starts from the defaults.
             Domain::NewApiKey &key = command.newKey;
             const Domain::ApiKeyChanges &c = command.keyChanges;
@@ -429,47 +577,33 @@ int ManagementCli::prepare()
             if (!parsedType)
                 return usage(u"--type must be apikey or oauth, not \"%1\""_s.arg(type));
             account.type = *parsedType;
-            if (m_parser.isSet(u"base-url"_s)) {
-                account.baseUrl = Domain::normalizeBaseUrl(m_parser.value(u"base-url"_s));
-                if (const QString error = Domain::validateBaseUrl(account.baseUrl); !error.isEmpty())
-                    return usage(u"bad --base-url: %1"_s.arg(error));
-            }
-            if (m_parser.isSet(u"priority"_s)) {
-                const auto value = parseCount(m_parser.value(u"priority"_s), 1000);
-                if (!value)
-                    return usage(u"--priority must be an integer from 0 to 1000"_s);
-                account.priority = *value;
-            }
-            if (m_parser.isSet(u"max-concurrency"_s)) {
-                const auto value = parseCount(m_parser.value(u"max-concurrency"_s), 100000);
-                if (!value)
-                    return usage(u"--max-concurrency must be an integer from 0 to 100000"_s);
-                account.maxConcurrency = *value;
-            }
-            // The secret never comes from the command line, where other users can read it (ps, shell history).
-            const QString file = m_parser.value(u"api-key-file"_s);
-            QFile source;
-            QString sourceName;
-            if (file.isEmpty() || file == u"-") {
-                if (file.isEmpty() && ::isatty(STDIN_FILENO))
+            // The settings were parsed into accountPatch (shared with update); a new account starts from defaults.
+            const Domain::AccountPatch &p = command.accountPatch;
+            account.baseUrl = p.baseUrl.value_or(account.baseUrl);
+            account.priority = p.priority.value_or(account.priority);
+            account.maxConcurrency = p.maxConcurrency.value_or(0);
+            account.refreshToken = p.refreshToken.value_or(QByteArray());
+            account.tokenExpiresAt = p.tokenExpiresAt.value_or(0);
+            account.proxyUrl = p.proxyUrl.value_or(QString());
+            account.proxyPassword = p.proxyPassword.value_or(QByteArray());
+            account.modelMapping = p.modelMapping.value_or(QMap<QString, QString>());
+            account.dailyCostQuotaNanos = p.dailyCostQuotaNanos.value_or(0);
+            account.notes = p.notes.value_or(QString());
+            QByteArray secret = p.secret.value_or(QByteArray());
+            if (!p.secret) {
+                // Without --api-key-file the secret comes from a pipe on stdin.
+                if (::isatty(STDIN_FILENO))
                     return usage(u"give the account's secret with --api-key-file FILE, or pipe it on stdin"_s);
-                if (!source.open(stdin, QIODevice::ReadOnly))
-                    return usage(u"cannot read stdin"_s);
-                sourceName = u"stdin"_s;
-            } else {
-                source.setFileName(file);
-                if (!source.open(QIODevice::ReadOnly))
-                    return usage(u"cannot read --api-key-file %1: %2"_s.arg(file, source.errorString()));
-                sourceName = file;
+                QString error;
+                secret = readSecret({}, u"secret"_s, &error);
+                if (!error.isEmpty())
+                    return usage(error);
             }
-            QByteArray secret = source.read(64 * 1024).trimmed();
-            if (secret.isEmpty())
-                return usage(u"the secret from %1 is empty"_s.arg(sourceName));
-            if (secret.contains('\n') || secret.contains(' '))
-                return usage(u"the secret from %1 must be a single line without spaces"_s.arg(sourceName));
             account.secret = secret;
             if (const QString error = Domain::AccountStore::validate(account); !error.isEmpty())
                 return usage(error);
+            if (account.type != Domain::AccountType::OAuth && !account.refreshToken.isEmpty())
+                return usage(u"--refresh-token-file applies to oauth accounts only"_s);
         }
     }
 
@@ -594,6 +728,137 @@ QString ManagementCli::parseKeySettings()
     return {};
 }
 
+QByteArray ManagementCli::readSecret(const QString &option, const QString &what, QString *error)
+{
+    const QString path = option.isEmpty() ? u"-"_s : m_parser.value(option);
+    QFile source;
+    QString sourceName;
+    if (path == u"-") {
+        if (m_stdinUsed) {
+            *error = u"only one secret can be read from stdin"_s;
+            return {};
+        }
+        m_stdinUsed = true;
+        if (!source.open(stdin, QIODevice::ReadOnly)) {
+            *error = u"cannot read stdin"_s;
+            return {};
+        }
+        sourceName = u"stdin"_s;
+    } else {
+        source.setFileName(path);
+        if (!source.open(QIODevice::ReadOnly)) {
+            *error = u"cannot read --%1 %2: %3"_s.arg(option, path, source.errorString());
+            return {};
+        }
+        sourceName = path;
+    }
+    QByteArray value = source.read(64 * 1024).trimmed();
+    if (value.isEmpty())
+        *error = u"the %1 from %2 is empty"_s.arg(what, sourceName);
+    else if (value.contains('\n') || value.contains(' '))
+        *error = u"the %1 from %2 must be a single line without spaces"_s.arg(what, sourceName);
+    return value;
+}
+
+QString ManagementCli::parseAccountSettings()
+{
+    Domain::AccountPatch &patch = m_command->accountPatch;
+    const bool updating = m_command->action == Action::Update;
+    auto isSet = [this](const QString &name) { return m_parser.isSet(name); };
+    auto value = [this](const QString &name) { return m_parser.value(name); };
+    QString error;
+
+    if (updating && isSet(u"name"_s))
+        patch.name = value(u"name"_s).trimmed();
+    if (isSet(u"base-url"_s)) {
+        const QString url = Domain::normalizeBaseUrl(value(u"base-url"_s));
+        if (const QString invalid = Domain::validateBaseUrl(url); !invalid.isEmpty())
+            return u"bad --base-url: %1"_s.arg(invalid);
+        patch.baseUrl = url;
+    }
+    if (isSet(u"api-key-file"_s)) {
+        patch.secret = readSecret(u"api-key-file"_s, u"secret"_s, &error);
+        if (!error.isEmpty())
+            return error;
+    }
+    if (isSet(u"priority"_s)) {
+        const auto count = parseCount(value(u"priority"_s), Domain::Account::MaxPriority);
+        if (!count)
+            return u"--priority must be an integer from 0 to %1"_s.arg(Domain::Account::MaxPriority);
+        patch.priority = *count;
+    }
+    if (isSet(u"max-concurrency"_s)) {
+        const auto count = parseCount(value(u"max-concurrency"_s), 100000);
+        if (!count)
+            return u"--max-concurrency must be an integer from 0 to 100000"_s;
+        patch.maxConcurrency = *count;
+    }
+    if (isSet(u"schedulable"_s)) {
+        const QString text = value(u"schedulable"_s).trimmed().toLower();
+        if (text != u"true" && text != u"false")
+            return u"--schedulable must be true or false"_s;
+        patch.schedulable = text == u"true";
+    }
+    if (isSet(u"refresh-token-file"_s)) {
+        patch.refreshToken = readSecret(u"refresh-token-file"_s, u"refresh token"_s, &error);
+        if (!error.isEmpty())
+            return error;
+    }
+    if (isSet(u"token-expires-at"_s)) {
+        const auto at = parseTimeMs(value(u"token-expires-at"_s));
+        if (!at || *at <= 0)
+            return u"--token-expires-at must be an ISO 8601 time such as 2026-12-31T18:00:00Z"_s;
+        patch.tokenExpiresAt = *at;
+    }
+    if (isSet(u"proxy"_s)) {
+        const QString url = value(u"proxy"_s).trimmed();
+        if (const QString invalid = Domain::validateProxyUrl(url); !invalid.isEmpty())
+            return u"bad --proxy: %1"_s.arg(invalid);
+        patch.proxyUrl = url;
+    }
+    if (isSet(u"proxy-password-file"_s)) {
+        if (!updating && value(u"proxy"_s).trimmed().isEmpty())
+            return u"--proxy-password-file needs --proxy"_s;
+        patch.proxyPassword = readSecret(u"proxy-password-file"_s, u"proxy password"_s, &error);
+        if (!error.isEmpty())
+            return error;
+    }
+    if (isSet(u"model-map"_s)) {
+        QMap<QString, QString> mapping;
+        const QStringList entries = m_parser.values(u"model-map"_s);
+        const bool clear = entries.size() == 1 && entries.constFirst().trimmed().isEmpty();
+        for (const QString &entry : clear ? QStringList() : entries) {
+            const qsizetype eq = entry.indexOf(u'=');
+            const QString from = entry.left(eq).trimmed();
+            const QString to = entry.mid(eq + 1).trimmed();
+            if (eq < 0 || from.isEmpty() || to.isEmpty())
+                return u"--model-map needs FROM=TO with two model names, not \"%1\""_s.arg(entry);
+            mapping.insert(from, to);
+        }
+        if (const QString invalid = Domain::validateModelMapping(mapping); !invalid.isEmpty())
+            return u"bad --model-map: %1"_s.arg(invalid);
+        patch.modelMapping = mapping;
+    }
+    if (isSet(u"daily-quota"_s)) {
+        const auto nanos = parseUsdNanos(value(u"daily-quota"_s));
+        if (!nanos)
+            return u"--daily-quota must be an amount in USD such as 25 or 12.50 (0 = no quota)"_s;
+        patch.dailyCostQuotaNanos = *nanos;
+    }
+    if (isSet(u"notes"_s)) {
+        if (value(u"notes"_s).size() > Domain::Account::MaxNotesLength)
+            return u"--notes must be at most %1 characters"_s.arg(Domain::Account::MaxNotesLength);
+        patch.notes = value(u"notes"_s);
+    }
+    if (updating) {
+        if (patch.isEmpty())
+            return u"\"account update\" needs at least one setting to change"_s;
+        if (const QString invalid = Domain::AccountStore::validatePatch(patch); !invalid.isEmpty())
+            return invalid;
+    }
+    return {};
+}
+
 void ManagementCli::connectRedis()
 {
     if (!m_loaded.settings.redisUrl.isEmpty())
@@ -643,8 +908,10 @@ void ManagementCli::runCommand()
             return fail(error);
         if (m_command->target == Target::Key)
             runKeyCommand();
-        else
+        else if (m_command->target == Target::Account)
             runAccountCommand();
+        else
+            runGroupCommand();
     });
 }
 
@@ -735,6 +1002,11 @@ void ManagementCli::runKeyCommand()
             m_out << "API key " << m_command->id << " deleted.\n";
             finish(0);
         });
+    case Action::Show: // prepare() accepts these verbs for accounts and groups only
+    case Action::Reset:
+    case Action::AddMember:
+    case Action::RemoveMember:
+        return failText(u"\"key\" has no such subcommand"_s, ExitUsage);
     }
 }
 
@@ -760,28 +1032,79 @@ void ManagementCli::runAccountCommand()
         return accounts.list(this, [this](const Domain::Result<QList<Domain::Account>> &result) {
             if (!result.ok())
                 return fail(result.error);
-            if (m_command->json) {
-                QJsonArray array;
-                for (const Domain::Account &account : result.value)
-                    array.append(accountJson(account));
-                m_out << jsonText(QJsonDocument(array));
+            const QList<Domain::Account> list = result.value;
+            if (list.isEmpty() && !m_command->json) {
+                m_out << "No accounts.\n";
                 return finish(0);
             }
-            QList<QStringList> rows;
-            for (const Domain::Account &account : result.value) {
-                const QString state = !account.enabled       ? u"disabled"_s
-                                      : !account.schedulable ? u"paused"_s
-                                                             : u"enabled"_s;
-                rows.append({QString::fromLatin1(account.id), account.name,
-                             QString::fromLatin1(Domain::accountTypeName(account.type)),
-                             QString::number(account.priority), state,
-                             account.maxConcurrency > 0 ? QString::number(account.maxConcurrency) : u"-"_s,
-                             account.secretError.isEmpty() ? u"ok"_s : u"UNREADABLE"_s, account.baseUrl});
-            }
-            printTable(
-                m_out,
-                {u"ID"_s, u"NAME"_s, u"TYPE"_s, u"PRIORITY"_s, u"STATE"_s, u"MAX CONC"_s, u"SECRET"_s, u"BASE URL"_s},
-                rows);
+            QList<QList<QByteArray>> reads;
+            for (const Domain::Account &account : list)
+                reads.append({"HGETALL", m_keys.accountState(account.id)});
+            if (reads.isEmpty())
+                reads.append({"PING"}); // keeps one code path for an empty JSON list
+            m_client->pipeline(reads, this, [this, list](const Redis::BatchResult &states) {
+                if (!states.isSuccess())
+                    return failText(u"cannot read the accounts' health: %1"_s.arg(states.error.message));
+                const qint64 now = QDateTime::currentMSecsSinceEpoch();
+                if (m_command->json) {
+                    QJsonArray array;
+                    for (qsizetype i = 0; i < list.size(); ++i) {
+                        QJsonObject object = accountJson(list.at(i));
+                        object.insert(u"health"_s, healthFrom(states.replies.at(i).toByteArrayList()).json());
+                        array.append(object);
+                    }
+                    m_out << jsonText(QJsonDocument(array));
+                    return finish(0);
+                }
+                QList<QStringList> rows;
+                for (qsizetype i = 0; i < list.size(); ++i) {
+                    const Domain::Account &account = list.at(i);
+                    const HealthView health = healthFrom(states.replies.at(i).toByteArrayList());
+                    const QString state = !account.enabled       ? u"disabled"_s
+                                          : !account.schedulable ? u"paused"_s
+                                                                 : u"enabled"_s;
+                    rows.append({QString::fromLatin1(account.id), account.name,
+                                 QString::fromLatin1(Domain::accountTypeName(account.type)),
+                                 QString::number(account.priority), state, health.text(now),
+                                 health.entry.reason.isEmpty() ? u"-"_s : health.entry.reason,
+                                 account.maxConcurrency > 0 ? QString::number(account.maxConcurrency) : u"-"_s,
+                                 account.secretError.isEmpty() ? u"ok"_s : u"UNREADABLE"_s, account.baseUrl});
+                }
+                printTable(m_out,
+                           {u"ID"_s, u"NAME"_s, u"TYPE"_s, u"PRIORITY"_s, u"STATE"_s, u"HEALTH"_s, u"REASON"_s,
+                            u"MAX CONC"_s, u"SECRET"_s, u"BASE URL"_s},
+                           rows);
+                finish(0);
+            });
+        });
+    case Action::Update:
+        return accounts.update(command.id, command.accountPatch, this,
+                               [this](const Domain::Result<Domain::Account> &result) {
+                                   if (!result.ok())
+                                       return fail(result.error);
+                                   if (m_command->json)
+                                       m_out << jsonText(QJsonDocument(accountJson(result.value)));
+                                   else
+                                       m_out << "Account " << result.value.id << " updated.\n";
+                                   finish(0);
+                               });
+    case Action::Show:
+        return accounts.get(command.id, this, [this](const Domain::Result<Domain::Account> &result) {
+            if (!result.ok())
+                return fail(result.error);
+            const Domain::Account account = result.value;
+            m_client->command(
+                {"HGETALL", m_keys.accountState(account.id)}, this, [this, account](const Redis::Result &state) {
+                    if (!state.isSuccess())
+                        return failText(u"cannot read the account's health: %1"_s.arg(state.errorMessage()));
+                    showAccount(account, state.reply.toByteArrayList());
+                });
+        });
+    case Action::Reset:
+        return accounts.resetState(command.id, this, [this](const Domain::Error &error) {
+            if (error)
+                return fail(error);
+            m_out << "Account " << m_command->id << " reset to active.\n";
             finish(0);
         });
     case Action::Enable:
@@ -801,9 +1124,131 @@ void ManagementCli::runAccountCommand()
             m_out << "Account " << m_command->id << " deleted.\n";
             finish(0);
         });
-    case Action::Update:
-    case Action::Regenerate: // prepare() accepts these verbs for keys only
+    case Action::Regenerate: // prepare() accepts these verbs for other targets only
+    case Action::AddMember:
+    case Action::RemoveMember:
         return failText(u"\"account\" has no such subcommand"_s, ExitUsage);
+    }
+}
+
+void ManagementCli::showAccount(const Domain::Account &account, const QList<QByteArray> &state)
+{
+    const HealthView health = healthFrom(state);
+    if (m_command->json) {
+        QJsonObject object = accountJson(account);
+        object.insert(u"health"_s, health.json());
+        m_out << jsonText(QJsonDocument(object));
+        return finish(0);
+    }
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    auto setOrNot = [](bool set) { return set ? u"set"_s : u"not set"_s; };
+    QStringList mapping;
+    for (auto it = account.modelMapping.cbegin(); it != account.modelMapping.cend(); ++it)
+        mapping << it.key() + u" -> "_s + it.value();
+    QString healthText = health.text(now);
+    if (!health.entry.reason.isEmpty())
+        healthText += u" ("_s + health.entry.reason + u')';
+    if (health.entry.changedAtMs > 0)
+        healthText += u", since "_s + formatTime(health.entry.changedAtMs);
+    QStringList groups;
+    for (const QByteArray &id : account.groupIds)
+        groups << QString::fromLatin1(id);
+    const QList<std::pair<QString, QString>> rows{
+        {u"ID"_s, QString::fromLatin1(account.id)},
+        {u"Name"_s, account.name},
+        {u"Type"_s, QString::fromLatin1(Domain::accountTypeName(account.type))},
+        {u"Base URL"_s, account.baseUrl},
+        {u"State"_s, !account.enabled       ? u"disabled"_s
+                     : !account.schedulable ? u"paused"_s
+                                            : u"enabled"_s},
+        {u"Health"_s, healthText},
+        {u"Priority"_s, QString::number(account.priority)},
+        {u"Max concurrency"_s, account.maxConcurrency > 0 ? QString::number(account.maxConcurrency) : u"-"_s},
+        {u"Secret"_s, setOrNot(!account.secret.isEmpty())},
+        {u"Refresh token"_s, setOrNot(!account.refreshToken.isEmpty())},
+        {u"Token expires"_s, formatTime(account.tokenExpiresAt)},
+        {u"Proxy"_s, account.proxyUrl.isEmpty() ? u"-"_s : account.proxyUrl},
+        {u"Proxy password"_s, setOrNot(!account.proxyPassword.isEmpty())},
+        {u"Model mapping"_s, mapping.isEmpty() ? u"-"_s : mapping.join(u", "_s)},
+        {u"Daily quota"_s, account.dailyCostQuotaNanos > 0 ? formatUsd(account.dailyCostQuotaNanos) : u"none"_s},
+        {u"Groups"_s, groups.isEmpty() ? u"-"_s : groups.join(u", "_s)},
+        {u"Notes"_s, account.notes.isEmpty() ? u"-"_s : account.notes},
+        {u"Created"_s, formatTime(account.createdAt)},
+        {u"Updated"_s, formatTime(account.updatedAt)},
+    };
+    for (const auto &[label, value] : rows)
+        m_out << (label + u':').leftJustified(17) << value << '\n';
+    finish(0);
+}
+
+void ManagementCli::runGroupCommand()
+{
+    const Command &command = *m_command;
+    const Domain::GroupStore groups(m_client.get(), m_keys);
+    switch (command.action) {
+    case Action::Create:
+        return groups.create(m_parser.value(u"name"_s), m_parser.value(u"description"_s), this,
+                             [this](const Domain::Result<Domain::AccountGroup> &result) {
+                                 if (!result.ok())
+                                     return fail(result.error);
+                                 if (m_command->json)
+                                     m_out << jsonText(QJsonDocument(groupJson(result.value)));
+                                 else
+                                     m_out << "Created group " << result.value.id << " (" << result.value.name
+                                           << ").\n";
+                                 finish(0);
+                             });
+    case Action::List:
+        return groups.list(this, [this](const Domain::Result<QList<Domain::AccountGroup>> &result) {
+            if (!result.ok())
+                return fail(result.error);
+            if (m_command->json) {
+                QJsonArray array;
+                for (const Domain::AccountGroup &group : result.value)
+                    array.append(groupJson(group));
+                m_out << jsonText(QJsonDocument(array));
+                return finish(0);
+            }
+            QList<QStringList> rows;
+            for (const Domain::AccountGroup &group : result.value) {
+                QStringList members;
+                for (const QByteArray &id : group.memberIds)
+                    members << QString::fromLatin1(id);
+                rows.append({QString::fromLatin1(group.id), group.name,
+                             members.isEmpty() ? u"-"_s : members.join(u","_s),
+                             group.description.isEmpty() ? u"-"_s : group.description});
+            }
+            printTable(m_out, {u"ID"_s, u"NAME"_s, u"MEMBERS"_s, u"DESCRIPTION"_s}, rows);
+            finish(0);
+        });
+    case Action::Delete:
+        return groups.remove(command.id, this, [this](const Domain::Error &error) {
+            if (error)
+                return fail(error);
+            m_out << "Group " << m_command->id << " deleted.\n";
+            finish(0);
+        });
+    case Action::AddMember:
+    case Action::RemoveMember: {
+        const bool add = command.action == Action::AddMember;
+        auto done = [this, add](const Domain::Error &error) {
+            if (error)
+                return fail(error);
+            m_out << "Account " << m_command->memberId << (add ? " added to" : " removed from") << " group "
+                  << m_command->id << ".\n";
+            finish(0);
+        };
+        if (add)
+            return groups.addMember(command.id, command.memberId, this, done);
+        return groups.removeMember(command.id, command.memberId, this, done);
+    }
+    case Action::Enable:
+    case Action::Disable:
+    case Action::Update:
+    case Action::Regenerate:
+    case Action::Show:
+    case Action::Reset:
+        return failText(u"\"group\" has no such subcommand"_s, ExitUsage);
     }
 }
 

@@ -3,6 +3,7 @@
 
 #include "config/settingsloader.h"
 #include "domain/accountstore.h"
+#include "domain/groupstore.h"
 #include "domain/keystore.h"
 #include "domain/serversecret.h"
 
@@ -24,8 +25,8 @@ class Client;
 
 namespace Relay::Cli {
 
-// The management commands of relaydeckd (`relaydeckd key …`, `relaydeckd account …`): they run in-process
-// against the same Redis the relay uses. Without --redis they use the running relay's embedded Redis through
+// The management commands of relaydeckd (`relaydeckd key …`, `relaydeckd account …`, `relaydeckd group …`): they run
+// in-process against the same Redis the relay uses. Without --redis they use the running relay's embedded Redis through
 // <data-dir>/redis.sock, or start the embedded redis-server for the duration of the command.
 //
 // Exit codes: 0 success, 1 the command failed (unknown id, Redis unreachable, ...), 2 bad usage.
@@ -60,7 +61,14 @@ private:
     void runCommand();
     void runKeyCommand();
     void showClearKey(const Domain::CreatedApiKey &created, const QString &note);
+    // Fills m_command->accountPatch from the account options; returns a usage message or empty.
+    QString parseAccountSettings();
+    // One line from the file named by --<option> (stdin for "-" or an empty option, once); sets *error when it
+    // cannot be read or is not one token.
+    QByteArray readSecret(const QString &option, const QString &what, QString *error);
     void runAccountCommand();
+    void showAccount(const Domain::Account &account, const QList<QByteArray> &state);
+    void runGroupCommand();
     void finish(int exitCode);
     void fail(const Domain::Error &error);
     void failText(const QString &message, int exitCode = 1);
@@ -75,6 +83,7 @@ private:
     std::unique_ptr<Embedded::EmbeddedRedis> m_embedded;
     std::unique_ptr<Redis::Client> m_client;
     int m_exitCode = -1;
+    bool m_stdinUsed = false;
 };
 
 } // namespace Relay::Cli
