@@ -354,10 +354,9 @@ Management commands (same --redis, --data-dir, --config, --key-prefix and --secr
       Bedrock/Vertex names). claude_code accepts only Claude Code (user-agent claude-cli/<version>, x-app and
       its metadata.user_id); count_tokens and models are never refused for the client.
   relaydeckd account add --type apikey|oauth --name NAME [--base-url URL] [--api-key-file FILE|-]
-                         [--priority N] [--max-concurrency N] [--json]
+                         [--priority N] [--max-concurrency N] [ACCOUNT OPTIONS] [--json]
       Adds an upstream account. The secret (API key or OAuth token) is read from --api-key-file, or from
       stdin when FILE is - or stdin is a pipe; it is never taken from the command line. Stored encrypted.
-      [ACCOUNT OPTIONS]
   relaydeckd account update ID [--name NAME] [--base-url URL] [--api-key-file FILE] [--priority N]
                          [--max-concurrency N] [--schedulable true|false] [ACCOUNT OPTIONS] [--json]
       Changes only the settings given; other settings (even ones changed meanwhile) are kept.
