@@ -322,8 +322,15 @@ private Q_SLOTS:
         bound.boundAccountId = "a";
         QCOMPARE(d.pick(bound).unavailableReason,
                  QStringLiteral("the account bound to this key has used its daily cost quota ($5.00 of $5.00)"));
-        d.setDailyCosts({{"a", 0}}); // a new day
+        d.setDailyCosts({{"a", 1'000}}, "2026-01-01");
+        d.setDailyCosts({{"a", 0}}, "2026-01-02"); // a new day
         QCOMPARE(d.pick(at(T0)).id, QByteArray("a"));
+        // Within a day a stale read (sent before this process's last write landed) does not undo a local count.
+        d.addCost("a", 5'000'000'000);
+        d.setDailyCosts({{"a", 0}}, "2026-01-02");
+        QCOMPARE(d.dailyCost("a"), 5'000'000'000);
+        d.setDailyCosts({{"a", 6'000'000'000}}, "2026-01-02"); // another instance spent more
+        QCOMPARE(d.dailyCost("a"), 6'000'000'000);
     }
 
     void healthStateFieldsRoundTrip()

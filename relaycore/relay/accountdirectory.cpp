@@ -280,11 +280,17 @@ void AccountDirectory::setDailyCost(const QByteArray &id, qint64 nanos)
     m_dailyCostNanos.insert(id, nanos);
 }
 
-void AccountDirectory::setDailyCosts(const QHash<QByteArray, qint64> &nanosById)
+void AccountDirectory::setDailyCosts(const QHash<QByteArray, qint64> &nanosById, const QByteArray &day)
 {
     QMutexLocker lock(&m_mutex);
-    for (auto it = nanosById.cbegin(); it != nanosById.cend(); ++it)
-        m_dailyCostNanos.insert(it.key(), it.value());
+    // Counts made before the first read belong to the day that read is about.
+    const bool sameDay = !day.isEmpty() && (day == m_costDay || m_costDay.isEmpty());
+    if (!day.isEmpty())
+        m_costDay = day;
+    for (auto it = nanosById.cbegin(); it != nanosById.cend(); ++it) {
+        qint64 &count = m_dailyCostNanos[it.key()];
+        count = sameDay ? std::max(count, it.value()) : it.value();
+    }
 }
 
 void AccountDirectory::addCost(const QByteArray &id, qint64 nanos)

@@ -128,7 +128,10 @@ public:
 
     // Today's cost as read from Redis (replaces the local count), and a cost this process just caused.
     void setDailyCost(const QByteArray &id, qint64 nanos);
-    void setDailyCosts(const QHash<QByteArray, qint64> &nanosById);
+    // The costs of `day` read from Redis. Within the same day a count never goes down: a read sent just before
+    // this process's last usage write landed would otherwise undo addCost() and let an account overshoot its
+    // quota. A new day replaces every count.
+    void setDailyCosts(const QHash<QByteArray, qint64> &nanosById, const QByteArray &day = {});
     void addCost(const QByteArray &id, qint64 nanos);
     qint64 dailyCost(const QByteArray &id) const;
 
@@ -159,6 +162,7 @@ private:
     QHash<QByteArray, qint64> m_lastUsedMs;
     QHash<QByteArray, qint64> m_probeDeadlineMs;
     QHash<QByteArray, qint64> m_dailyCostNanos;
+    QByteArray m_costDay;
 };
 
 } // namespace Relay::Proxy

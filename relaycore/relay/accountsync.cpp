@@ -100,14 +100,14 @@ void AccountSync::refreshCosts()
     o.whenDown = Redis::WhenDown::FailFast; // the next tick tries again
     m_client->pipeline(
         reads, this,
-        [this, ids](const Redis::BatchResult &result) {
+        [this, ids, day = today()](const Redis::BatchResult &result) {
             m_costPending = false;
             if (!result.isSuccess() || result.replies.size() != ids.size())
                 return;
             QHash<QByteArray, qint64> costs;
             for (qsizetype i = 0; i < ids.size(); ++i)
                 costs.insert(ids.at(i), result.replies.at(i).toByteArray().toLongLong());
-            m_directory.setDailyCosts(costs);
+            m_directory.setDailyCosts(costs, day);
             Q_EMIT costsRefreshed(int(ids.size()));
         },
         o);

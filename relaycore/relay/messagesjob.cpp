@@ -682,9 +682,9 @@ void MessagesJob::applyHealth(const Upstream::Classification &c)
         break;
     case K::Unauthorized:
         if (m_account.oauth && m_worker.requestTokenRefresh(m_account.id)) {
-            // An OAuth access token may just have expired: refresh it (off the request path) before giving up on
-            // the account; the refresher marks it unauthorized itself if the refresh fails.
-            m_worker.reportAccountHealth(m_account.id, AccountHealth::Cooling, nowMs() + 5'000,
+            // An OAuth access token may just have expired: the refresher (off the request path) gets a new one,
+            // which makes the account active again; if the refresh fails it stays unauthorized with that reason.
+            m_worker.reportAccountHealth(m_account.id, AccountHealth::Unauthorized, 0,
                                          QStringLiteral("access token rejected (401); refreshing it"));
             break;
         }

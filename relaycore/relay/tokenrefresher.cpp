@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "relay/tokenrefresher.h"
 
+#include "relay/accountstatewrite.h"
+
 #include "log/logger.h"
 #include "redis/client.h"
 #include "redis/script.h"
@@ -307,13 +309,8 @@ void TokenRefresher::reportHealth(const QByteArray &id, AccountHealth health, co
         return;
     }
     // The same state record and notification the relay writes for upstream results, so every instance sees it.
-    m_client->pipeline(
-        {QList<QByteArray>{"HSET", m_keys.accountState(id)} + healthStateFields(health, 0, reason, nowMs()),
-         {"PUBLISH", m_keys.changesChannel(), Domain::DomainKeys::accountChangedMessage(id)}},
-        this, [id](const Redis::BatchResult &result) {
-            if (!result.isSuccess())
-                Log::logger().warn("cannot store the health of account {}", id);
-        });
+    const qint64 now = nowMs();
+    writeAccountHealth(m_client, m_keys, id, healthStateFields(health, 0, reason, now), now);
 }
 
 void TokenRefresher::releaseLock(const QByteArray &id, const QByteArray &lockToken)

@@ -2,6 +2,7 @@
 #include "relay/workerrelay.h"
 
 #include "domain/keyrules.h"
+#include "relay/accountstatewrite.h"
 
 #include "metrics/shard.h"
 #include "redis/client.h"
@@ -241,7 +242,8 @@ void WorkerRelay::reportAccountHealth(const QByteArray &accountId, AccountHealth
 {
     if (!m_context.accounts().setHealth(accountId, health, untilMs, reason))
         return;
-    persistAccountState(accountId, healthStateFields(health, untilMs, reason, nowMs()));
+    const qint64 now = nowMs();
+    writeAccountHealth(m_redis, m_context.keys(), accountId, healthStateFields(health, untilMs, reason, now), now);
 }
 
 void WorkerRelay::reportFamilyCooldown(const QByteArray &accountId, const QByteArray &family, qint64 untilMs,
