@@ -217,6 +217,60 @@ private Q_SLOTS:
         QVERIFY2(listed.out.contains("2099-01-02 03:04Z"), listed.out.constData());
     }
 
+    void keyLimitOptionsAreStoredAndUpdateChangesOnlyTheGivenLimit()
+    {
+        const Run created = run({u"key"_qs,
+                                 u"create"_qs,
+                                 u"--name"_qs,
+                                 u"limited"_qs,
+                                 u"--window"_qs,
+                                 u"60"_qs,
+                                 u"--window-requests"_qs,
+                                 u"100"_qs,
+                                 u"--window-cost"_qs,
+                                 u"2.5"_qs,
+                                 u"--daily-cost"_qs,
+                                 u"20"_qs,
+                                 u"--weekly-cost"_qs,
+                                 u"opus=50"_qs,
+                                 u"--weekly-cost"_qs,
+                                 u"sonnet=70.25"_qs,
+                                 u"--limit-time-zone"_qs,
+                                 u"Asia/Shanghai"_qs,
+                                 u"--concurrency"_qs,
+                                 u"2"_qs,
+                                 u"--queue-wait"_qs,
+                                 u"30s"_qs,
+                                 u"--json"_qs});
+        QVERIFY2(created.code == 0, created.err.constData());
+        const QJsonObject object = QJsonDocument::fromJson(created.out).object();
+        const QByteArray id = object[u"id"_qs].toString().toLatin1();
+        const QJsonObject limits = object[u"limits"_qs].toObject();
+        QCOMPARE(limits[u"window"_qs].toObject()[u"requests"_qs].toInteger(), 100);
+        QCOMPARE(limits[u"daily_cost_nanos"_qs].toInteger(), 20'000'000'000);
+        QCOMPARE(object[u"limit_time_zone"_qs].toString(), u"Asia/Shanghai"_qs);
+        QCOMPARE(object[u"concurrency_wait_ms"_qs].toInteger(), 30'000);
+        const QByteArray record = m_keys.keyRecord(id);
+        QCOMPARE(m_server.command({"HGET", record, "limit_window_cost_nanos"}).toInteger(), 2'500'000'000);
+        QCOMPARE(m_server.command({"HGET", record, "limit_weekly_cost_nanos:sonnet"}).toInteger(), 70'250'000'000);
+
+        // One limit changes; the window, the weekly limits and the zone stay. opus=0 removes that limit.
+        const Run updated = run({u"key"_qs, u"update"_qs, QString::fromLatin1(id), u"--daily-cost"_qs, u"5"_qs,
+                                 u"--weekly-cost"_qs, u"opus=0"_qs});
+        QVERIFY2(updated.code == 0, updated.err.constData());
+        QCOMPARE(m_server.command({"HGET", record, "limit_daily_cost_nanos"}).toInteger(), 5'000'000'000);
+        QCOMPARE(m_server.command({"HGET", record, "limit_window_requests"}).toInteger(), 100);
+        QCOMPARE(m_server.command({"HEXISTS", record, "limit_weekly_cost_nanos:opus"}).toInteger(), 0);
+        QCOMPARE(m_server.command({"HGET", record, "limit_weekly_cost_nanos:sonnet"}).toInteger(), 70'250'000'000);
+        QCOMPARE(m_server.command({"HGET", record, "limit_time_zone"}).toByteArray(), QByteArray("Asia/Shanghai"));
+
+        // A window limit without the window's length is refused, and nothing is written.
+        const Run refused = run({u"key"_qs, u"update"_qs, QString::fromLatin1(id), u"--window"_qs, u"0"_qs});
+        QCOMPARE(refused.code, 2);
+        QVERIFY2(refused.err.contains("window"), refused.err.constData());
+        QCOMPARE(m_server.command({"HGET", record, "limit_window_minutes"}).toInteger(), 60);
+    }
+
     void keyRegeneratePrintsANewKeyOnceAndTheOldStopsWorking()
     {
         const QByteArray oldKey = createKey(QStringLiteral("rotating"));
@@ -452,6 +506,15 @@ private Q_SLOTS:
         QTest::newRow("bad concurrency") << QStringList{u"key"_qs, u"create"_qs,        u"--name"_qs,
                                                         u"x"_qs,   u"--concurrency"_qs, u"-1"_qs}
                                          << QByteArray() << 2 << u"--concurrency"_qs;
+        QTest::newRow("bad weekly family")
+            << QStringList{u"key"_qs, u"create"_qs, u"--name"_qs, u"x"_qs, u"--weekly-cost"_qs, u"gpt=5"_qs}
+            << QByteArray() << 2 << u"--weekly-cost must be FAMILY=USD"_qs;
+        QTest::newRow("bad time zone")
+            << QStringList{u"key"_qs, u"create"_qs, u"--name"_qs, u"x"_qs, u"--limit-time-zone"_qs, u"Mars/Base"_qs}
+            << QByteArray() << 2 << u"is not a time zone"_qs;
+        QTest::newRow("window limit without window")
+            << QStringList{u"key"_qs, u"create"_qs, u"--name"_qs, u"x"_qs, u"--window-requests"_qs, u"5"_qs}
+            << QByteArray() << 2 << u"needs the window's length"_qs;
         QTest::newRow("bad expiry") << QStringList{u"key"_qs, u"create"_qs,       u"--name"_qs,
                                                    u"x"_qs,   u"--expires-in"_qs, u"soon"_qs}
                                     << QByteArray() << 2 << u"--expires-in"_qs;

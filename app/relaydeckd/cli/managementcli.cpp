@@ -17,6 +17,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QRegularExpression>
+#include <QTimeZone>
 #include <QTimer>
 
 #include <cstdio>
@@ -55,6 +56,17 @@ const QList<OptionSpec> &optionSpecs()
         {u"client"_s, u"CLIENT"_s, u"Clients that may use the key: any or claude_code"_s},
         {u"bind-account"_s, u"ID"_s, u"Serve the key only from this upstream account ('' = shared pool)"_s},
         {u"bind-group"_s, u"ID"_s, u"Serve the key only from this account group ('' = shared pool)"_s},
+        {u"window"_s, u"MINUTES"_s, u"Length of the key's rate window in minutes (0 = no window)"_s},
+        {u"window-requests"_s, u"N"_s, u"Requests per rate window (0 = no limit)"_s},
+        {u"window-tokens"_s, u"N"_s, u"Tokens per rate window (0 = no limit)"_s},
+        {u"window-cost"_s, u"USD"_s, u"Cost per rate window in USD (0 = no limit)"_s},
+        {u"daily-cost"_s, u"USD"_s, u"Cost per day in USD (0 = no limit)"_s},
+        {u"total-cost"_s, u"USD"_s, u"Lifetime cost in USD (0 = no limit)"_s},
+        {u"weekly-cost"_s, u"FAMILY=USD"_s,
+         u"Cost per ISO week of a model family: opus, sonnet or haiku (repeatable)"_s},
+        {u"limit-time-zone"_s, u"ZONE"_s,
+         u"Day and week boundaries of the key's limits ('' = the relay's time-zone)"_s},
+        {u"queue-wait"_s, u"DURATION"_s, u"At the concurrency limit, wait this long for a slot instead of a 429"_s},
         {u"type"_s, u"TYPE"_s, u"Account type: apikey or oauth"_s},
         {u"base-url"_s, u"URL"_s, u"Upstream base URL of the account"_s},
         {u"api-key-file"_s, u"FILE"_s, u"File holding the account's API key or OAuth token; - reads stdin"_s},
@@ -201,6 +213,9 @@ QJsonObject keyJson(const Domain::ApiKey &key)
         {u"hint"_s, QString::fromLatin1(key.hint)},
         {u"enabled"_s, key.enabled},
         {u"concurrency_limit"_s, key.concurrencyLimit},
+        {u"concurrency_wait_ms"_s, key.concurrencyWaitMs},
+        {u"limits"_s, key.limits.toJson()},
+        {u"limit_time_zone"_s, key.limitTimeZone.isEmpty() ? QJsonValue() : QString::fromUtf8(key.limitTimeZone)},
         {u"created_at"_s, key.createdAt},
         {u"updated_at"_s, key.updatedAt},
         {u"expires_at"_s, key.expiresAt},
@@ -349,7 +364,11 @@ Management commands (same --redis, --data-dir, --config, --key-prefix and --secr
   KEY OPTIONS: [--description TEXT] [--tag TAG]... [--permissions messages,count_tokens,models]
       [--allow-models A,B | --deny-models A,B] [--client any|claude_code] [--concurrency N]
       [--expires-in 30d | --expires-at 2026-12-31T00:00Z | --expires-after-first-use 7d]
-      [--bind-account ID | --bind-group ID]
+      [--bind-account ID | --bind-group ID] [--queue-wait DURATION]
+      [--window MINUTES] [--window-requests N] [--window-tokens N] [--window-cost USD]
+      [--daily-cost USD] [--total-cost USD] [--weekly-cost opus=USD]... [--limit-time-zone ZONE]
+      Limits are checked and reserved atomically per request; 0 removes a limit, and on update each
+      option changes only its own limit. Days and weeks follow --limit-time-zone, else the relay's time-zone.
       Model names match after the price table's normalisation (claude-sonnet-4-5 also covers its dated and
       Bedrock/Vertex names). claude_code accepts only Claude Code (user-agent claude-cli/<version>, x-app and
       its metadata.user_id); count_tokens and models are never refused for the client.
@@ -510,9 +529,11 @@ int ManagementCli::prepare()
     // Options that belong to another command are mistakes, not something to ignore silently.
     QStringList allowed{u"json"_s};
     const QStringList keySettings{
-        u"description"_s,  u"concurrency"_s, u"expires-in"_s,   u"expires-at"_s,  u"expires-after-first-use"_s,
-        u"tag"_s,          u"permissions"_s, u"allow-models"_s, u"deny-models"_s, u"client"_s,
-        u"bind-account"_s, u"bind-group"_s};
+        u"description"_s,  u"concurrency"_s, u"expires-in"_s,   u"expires-at"_s,      u"expires-after-first-use"_s,
+        u"tag"_s,          u"permissions"_s, u"allow-models"_s, u"deny-models"_s,     u"client"_s,
+        u"bind-account"_s, u"bind-group"_s,  u"window"_s,       u"window-requests"_s, u"window-tokens"_s,
+        u"window-cost"_s,  u"daily-cost"_s,  u"total-cost"_s,   u"weekly-cost"_s,     u"limit-time-zone"_s,
+        u"queue-wait"_s};
     const QStringList accountSettings{
         u"base-url"_s,           u"api-key-file"_s,     u"priority"_s, u"max-concurrency"_s,
         u"refresh-token-file"_s, u"token-expires-at"_s, u"proxy"_s,    u"proxy-password-file"_s,
@@ -566,6 +587,17 @@ int ManagementCli::prepare()
                 key.boundAccountId = c.binding->accountId;
                 key.boundGroupId = c.binding->groupId;
             }
+            key.limits = mergedLimits(Limits::LimitPolicy());
+            key.limitTimeZone = c.limitTimeZone.value_or(QByteArray());
+            key.concurrencyWaitMs = c.concurrencyWaitMs.value_or(0);
+            Domain::ApiKey probe;
+            probe.name = key.name;
+            probe.concurrencyLimit = key.concurrencyLimit;
+            probe.limits = key.limits;
+            probe.limitTimeZone = key.limitTimeZone;
+            probe.concurrencyWaitMs = key.concurrencyWaitMs;
+            if (const QString error = Domain::validateApiKeySettings(probe); !error.isEmpty())
+                return usage(error);
         } else {
             Domain::NewAccount &account = command.newAccount;
             account.name = name;
@@ -722,9 +754,83 @@ QString ManagementCli::parseKeySettings()
             option == u"bind-account" ? Domain::ApiKeyChanges::Binding{id, {}} : Domain::ApiKeyChanges::Binding{{}, id};
     }
 
-    if (updating && changes.isEmpty())
+    if (const QString error = parseLimitOptions(); !error.isEmpty())
+        return error;
+    if (updating && changes.isEmpty() && m_limitEdits.isEmpty())
         return u"\"key update\" needs at least one setting to change"_s;
     return {};
+}
+
+// The limit options as edits of a policy: each given option replaces one limit and leaves the others, so
+// "key update ID --daily-cost 5" keeps the key's rate window.
+QString ManagementCli::parseLimitOptions()
+{
+    Domain::ApiKeyChanges &changes = m_command->keyChanges;
+    auto isSet = [this](const QString &name) { return m_parser.isSet(name); };
+    auto value = [this](const QString &name) { return m_parser.value(name).trimmed(); };
+    struct Scalar
+    {
+        const char16_t *option;
+        qint64 Limits::LimitPolicy::*field;
+        bool dollars;
+    };
+    static const Scalar scalars[] = {
+        {u"window", &Limits::LimitPolicy::windowMinutes, false},
+        {u"window-requests", &Limits::LimitPolicy::windowRequests, false},
+        {u"window-tokens", &Limits::LimitPolicy::windowTokens, false},
+        {u"window-cost", &Limits::LimitPolicy::windowCostNanos, true},
+        {u"daily-cost", &Limits::LimitPolicy::dailyCostNanos, true},
+        {u"total-cost", &Limits::LimitPolicy::totalCostNanos, true},
+    };
+    for (const Scalar &s : scalars) {
+        const QString option = QString::fromUtf16(s.option);
+        if (!isSet(option))
+            continue;
+        const std::optional<qint64> parsed =
+            s.dollars ? parseUsdNanos(value(option)) : std::optional<qint64>(parseCount(value(option), 1'000'000'000));
+        if (!parsed)
+            return s.dollars ? u"--%1 must be an amount in USD such as 25 or 12.50 (0 = no limit)"_s.arg(option)
+                             : u"--%1 must be an integer from 0 to 1000000000 (0 = no limit)"_s.arg(option);
+        const qint64 v = *parsed;
+        const auto field = s.field;
+        m_limitEdits.append([field, v](Limits::LimitPolicy &p) { p.*field = v; });
+    }
+    for (const QString &entry : m_parser.values(u"weekly-cost"_s)) {
+        const qsizetype eq = entry.indexOf(u'=');
+        const QByteArray family = entry.left(eq).trimmed().toLower().toUtf8();
+        const auto nanos = eq > 0 ? parseUsdNanos(entry.mid(eq + 1).trimmed()) : std::nullopt;
+        if (!nanos || (family != "opus" && family != "sonnet" && family != "haiku"))
+            return u"--weekly-cost must be FAMILY=USD with FAMILY opus, sonnet or haiku, e.g. opus=50, not \"%1\""_s
+                .arg(entry);
+        m_limitEdits.append([family, v = *nanos](Limits::LimitPolicy &p) {
+            if (v > 0)
+                p.weeklyFamilyCostNanos.insert(family, v);
+            else
+                p.weeklyFamilyCostNanos.remove(family);
+        });
+    }
+    if (isSet(u"limit-time-zone"_s)) {
+        const QByteArray zone = value(u"limit-time-zone"_s).toUtf8();
+        if (!zone.isEmpty() && !QTimeZone(zone).isValid())
+            return u"--limit-time-zone: \"%1\" is not a time zone (use an IANA name such as Europe/Berlin, or '' for "
+                   u"the "
+                   "relay's)"_s.arg(QString::fromUtf8(zone));
+        changes.limitTimeZone = zone;
+    }
+    if (isSet(u"queue-wait"_s)) {
+        const auto wait = Config::parseDuration(value(u"queue-wait"_s));
+        if (!wait || wait->count() < 0 || wait->count() > 600'000)
+            return u"--queue-wait must be a duration from 0 to 10m, such as 30s (0 = answer 429 at once)"_s;
+        changes.concurrencyWaitMs = wait->count();
+    }
+    return {};
+}
+
+Limits::LimitPolicy ManagementCli::mergedLimits(Limits::LimitPolicy policy) const
+{
+    for (const auto &edit : m_limitEdits)
+        edit(policy);
+    return policy;
 }
 
 QByteArray ManagementCli::readSecret(const QString &option, const QString &what, QString *error)
@@ -942,6 +1048,16 @@ void ManagementCli::runKeyCommand()
                                            u"). Copy the key above now: it is not shown again."_s);
         });
     case Action::Update:
+        if (!m_limitEdits.isEmpty()) {
+            // The limits are one policy in the store (validated as a whole): read the key's, apply the edits.
+            return keys.get(command.id, this, [this, keys](const Domain::Result<Domain::ApiKey> &current) {
+                if (!current.ok())
+                    return fail(current.error);
+                m_command->keyChanges.limits = mergedLimits(current.value.limits);
+                m_limitEdits.clear();
+                runKeyCommand();
+            });
+        }
         return keys.update(command.id, command.keyChanges, this, [this](const Domain::Result<Domain::ApiKey> &result) {
             if (!result.ok())
                 return fail(result.error);
@@ -1261,7 +1377,8 @@ void ManagementCli::finish(int exitCode)
 
 void ManagementCli::fail(const Domain::Error &error)
 {
-    failText(error.message, ExitFailed);
+    // Input the store refused (e.g. a limit combination only checkable against the stored key) is a usage error.
+    failText(error.message, error.kind == Domain::Error::Kind::InvalidArgument ? ExitUsage : ExitFailed);
 }
 
 void ManagementCli::failText(const QString &message, int exitCode)

@@ -55,6 +55,8 @@ private:
     int prepare();
     // Fills m_command->keyChanges from the key options; returns a usage message or empty.
     QString parseKeySettings();
+    QString parseLimitOptions();
+    Limits::LimitPolicy mergedLimits(Limits::LimitPolicy policy) const;
     void connectRedis();
     void useRedis(const QString &url, bool probeFirst);
     void startEmbedded();
@@ -84,6 +86,8 @@ private:
     std::unique_ptr<Redis::Client> m_client;
     int m_exitCode = -1;
     bool m_stdinUsed = false;
+    // Edits of the key's limit policy from the limit options (applied to the stored policy on update).
+    QList<std::function<void(Limits::LimitPolicy &)>> m_limitEdits;
 };
 
 } // namespace Relay::Cli
