@@ -8,12 +8,15 @@
 #include "redis/client.h"
 #include "redis/connectionoptions.h"
 #include "relayharness.h"
+#include "testproxy.h"
 
 #include <QDateTime>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QScopeGuard>
 #include <QTest>
+#include <QThread>
 
 using namespace Relay;
 
@@ -56,6 +59,7 @@ private Q_SLOTS:
     void modelMappingChangesOnlyTheModel();
     void oauthTokenIsRefreshedBeforeItExpires();
     void oauthTokenRejectedWith401IsRefreshedAndTheAccountComesBack();
+    void accountProxiesCarryTheTraffic();
 
 private:
     QByteArray account(Domain::NewAccount request)
@@ -281,6 +285,71 @@ void TstRelayAccounts::oauthTokenRejectedWith401IsRefreshedAndTheAccountComesBac
     QTRY_COMPARE_WITH_TIMEOUT(stateOf(a, "status"), QByteArray("active"), 3000);
     QCOMPARE(m_h->send(RelayHarness::post("/v1/messages", k, Hello)).status, 200);
     QCOMPARE(lastCredential(), QByteArray("Bearer mock-at-1"));
+}
+
+void TstRelayAccounts::accountProxiesCarryTheTraffic()
+{
+    // The proxies get a thread of their own: the test's thread blocks in its HTTP client while the relay works.
+    QThread proxyThread;
+    HttpProxy http;
+    Socks5Proxy socks;
+    http.moveToThread(&proxyThread);
+    socks.moveToThread(&proxyThread);
+    proxyThread.start();
+    auto stopThread = qScopeGuard([&] {
+        proxyThread.quit();
+        proxyThread.wait();
+    });
+    bool listening = false;
+    QMetaObject::invokeMethod(
+        &http,
+        [&] {
+            listening = http.listen() && socks.listen();
+            http.setCredentials("alice", "http-secret");
+            socks.setCredentials("bob", "socks-secret");
+        },
+        Qt::BlockingQueuedConnection);
+    QVERIFY(listening);
+    const QString httpUrl = QStringLiteral("http://alice@127.0.0.1:%1").arg(http.port());
+    const QString socksUrl = QStringLiteral("socks5://bob@127.0.0.1:%1").arg(socks.port());
+    const QByteArray viaHttp = account(
+        {.name = QStringLiteral("via http"), .secret = "sk-http", .proxyUrl = httpUrl, .proxyPassword = "http-secret"});
+    const QByteArray viaSocks = account({.name = QStringLiteral("via socks"),
+                                         .secret = "sk-socks",
+                                         .proxyUrl = socksUrl,
+                                         .proxyPassword = "socks-secret"});
+    const QByteArray wrongPassword = account({.name = QStringLiteral("wrong proxy password"),
+                                              .secret = "sk-wrong",
+                                              .proxyUrl = httpUrl,
+                                              .proxyPassword = "not-it"});
+    QVERIFY(!viaHttp.isEmpty() && !viaSocks.isEmpty() && !wrongPassword.isEmpty());
+    const QByteArray toHttp = key({.name = {}, .boundAccountId = viaHttp});
+    const QByteArray toSocks = key({.name = {}, .boundAccountId = viaSocks});
+    const QByteArray toWrong = key({.name = {}, .boundAccountId = wrongPassword});
+    QVERIFY2(m_h->startRelay(), qPrintable(m_h->errorString()));
+
+    QCOMPARE(m_h->send(RelayHarness::post("/v1/messages", toHttp, Hello)).status, 200);
+    QCOMPARE(lastCredential(), QByteArray("sk-http"));
+    QCOMPARE(http.requests(), 1); // absolute-form through the proxy, with its password
+    QCOMPARE(socks.tunnels(), 0);
+
+    const auto streamed = m_h->send(
+        RelayHarness::post("/v1/messages", toSocks,
+                           j("{'model':'claude-sonnet-4-5','max_tokens':50,'stream':true,'messages':[{'role':'user',"
+                             "'content':'hi'}]}")));
+    QCOMPARE(streamed.status, 200);
+    QVERIFY(streamed.body.contains("event: message_stop"));
+    QCOMPARE(lastCredential(), QByteArray("sk-socks"));
+    QVERIFY(socks.tunnels() >= 1);
+    QCOMPARE(http.requests(), 1);
+
+    // A proxy that refuses the account's password never lets the request go direct: 502, the account cools.
+    const int before = m_h->mock().stats().value(u"requests_total").toInt();
+    const auto refused = m_h->send(RelayHarness::post("/v1/messages", toWrong, Hello));
+    QCOMPARE(refused.status, 502);
+    QVERIFY(http.authFailures() >= 1);
+    QCOMPARE(m_h->mock().stats().value(u"requests_total").toInt(), before);
+    QTRY_COMPARE_WITH_TIMEOUT(stateOf(wrongPassword, "status"), QByteArray("cooling"), 3000);
 }
 
 QTEST_GUILESS_MAIN(TstRelayAccounts)

@@ -315,8 +315,10 @@ void MessagesJob::lookUpSticky()
     o.timeoutMs = 500;
     if (!m_key || (m_key->concurrencyLimit <= 0 && m_key->limits.isEmpty()))
         countRoundTrip(); // otherwise it overlaps the lease / limit round trip
+    // Read and renew in one command: a session that keeps its account never writes its mapping again.
+    const QByteArray ttl = QByteArray::number(m_worker.context().options().stickyTtlSeconds);
     m_worker.redis()->command(
-        {"GET", key}, this,
+        {"GETEX", key, "EX", ttl}, this,
         [this](const Redis::Result &r) {
             // Without Redis the request still goes out, just without stickiness.
             m_stickyDone = true;
@@ -341,18 +343,15 @@ void MessagesJob::chooseAccount(const QByteArray &stickyId)
     }
     const QByteArray &id = picked.id;
     m_stickyHit = !stickyId.isEmpty() && id == stickyId;
-    if (!m_countTokens && !m_request.sessionHash.isEmpty()) {
-        // Written (or renewed) without waiting: the request does not depend on it.
+    if (!m_countTokens && !m_request.sessionHash.isEmpty() && !m_stickyHit) {
+        // Written once per session (and again only if its account could not serve it), without waiting: the
+        // request does not depend on it. A hit was renewed by the lookup itself (GETEX).
         const QByteArray key = m_worker.context().keys().keySpace().global("sticky:" + m_request.sessionHash);
         const QByteArray ttl = QByteArray::number(m_worker.context().options().stickyTtlSeconds);
         Redis::CommandOptions o;
         o.whenDown = Redis::WhenDown::FailFast;
-        if (m_stickyHit)
-            m_worker.redis()->command(
-                {"EXPIRE", key, ttl}, nullptr, [](const Redis::Result &) {}, o);
-        else
-            m_worker.redis()->command(
-                {"SET", key, id, "EX", ttl}, nullptr, [](const Redis::Result &) {}, o);
+        m_worker.redis()->command(
+            {"SET", key, id, "EX", ttl}, nullptr, [](const Redis::Result &) {}, o);
     }
     acquireAccountLease();
 }

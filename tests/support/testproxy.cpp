@@ -119,6 +119,7 @@ void connectOut(QObject *owner, QTcpSocket *client, const QString &host, quint16
 
 HttpProxy::HttpProxy(QObject *parent)
     : QObject(parent)
+    , m_server(this) // a child, so moveToThread() takes the listener along
 {
     connect(&m_server, &QTcpServer::newConnection, this, &HttpProxy::onNewConnection);
 }
@@ -296,6 +297,7 @@ QByteArray socksReply(quint8 code, quint16 boundPort = 0)
 
 Socks5Proxy::Socks5Proxy(QObject *parent)
     : QObject(parent)
+    , m_server(this) // a child, so moveToThread() takes the listener along
 {
     connect(&m_server, &QTcpServer::newConnection, this, &Socks5Proxy::onNewConnection);
 }
