@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The body peeker and /v1/messages request facts (model, stream, max_tokens, sticky session) without a full parse.
+#include "quotedjson.h"
 #include "relay/jsonpeek.h"
 #include "relay/messagerequest.h"
 
@@ -13,14 +14,6 @@ using namespace Relay;
 using namespace Relay::Proxy;
 
 namespace {
-
-// JSON written with single quotes (moc's preprocessor cannot read raw string literals).
-QByteArray j(const char *singleQuoted)
-{
-    QByteArray s(singleQuoted);
-    s.replace('\'', '"');
-    return s;
-}
 
 Http::Request requestWith(const QByteArray &body)
 {

@@ -2,7 +2,9 @@
 // The data plane end to end: a real RelayService on real sockets, a real redis-server and the project's mock
 // Anthropic upstream. Keys and accounts are created through the same stores the CLI uses.
 #include "domain/keystore.h"
+#include "quotedjson.h"
 #include "relayharness.h"
+#include "relaykeys.h"
 
 #include <QDateTime>
 #include <QFile>
@@ -15,14 +17,6 @@
 using namespace Relay;
 
 namespace {
-
-// JSON written with single quotes (moc cannot read raw string literals).
-QByteArray j(const char *singleQuoted)
-{
-    QByteArray s(singleQuoted);
-    s.replace('\'', '"');
-    return s;
-}
 
 QByteArray post(const QByteArray &path, const QByteArray &key, const QByteArray &body,
                 const QByteArray &extraHeaders = {})
@@ -287,19 +281,6 @@ void TstRelay::disabledKeyStopsWorkingWithinASecond()
     QTRY_COMPARE_WITH_TIMEOUT(m_h->send(post("/v1/messages", m_key, body)).status, 401, 1000);
     for (int i = 0; i < 4; ++i) // every worker's cache
         QCOMPARE(m_h->send(post("/v1/messages", m_key, body)).status, 401);
-}
-
-QByteArray createKeyWith(RelayHarness &h, const Domain::NewApiKey &request, QByteArray *id = nullptr)
-{
-    std::optional<Domain::Result<Domain::CreatedApiKey>> created;
-    h.keys().create(request, nullptr, [&](const Domain::Result<Domain::CreatedApiKey> &r) { created = r; });
-    for (int i = 0; i < 500 && !created; ++i)
-        QTest::qWait(10);
-    if (!created || !created->ok())
-        return {};
-    if (id)
-        *id = created->value.key.id;
-    return created->value.clearKey;
 }
 
 void TstRelay::keyRulesAreEnforcedOnTheRequestPath()

@@ -5,9 +5,11 @@
 // scheduler's own cases are in tst_accountdirectory; here the point is that the relay drives them.
 #include "domain/groupstore.h"
 #include "domain/keystore.h"
+#include "quotedjson.h"
 #include "redis/client.h"
 #include "redis/connectionoptions.h"
 #include "relayharness.h"
+#include "relaykeys.h"
 #include "testproxy.h"
 
 #include <QDateTime>
@@ -21,14 +23,6 @@
 using namespace Relay;
 
 namespace {
-
-// JSON written with single quotes (moc cannot read raw string literals).
-QByteArray j(const char *singleQuoted)
-{
-    QByteArray s(singleQuoted);
-    s.replace('\'', '"');
-    return s;
-}
 
 template <typename T, typename Start>
 std::optional<Domain::Result<T>> waitFor(Start start)

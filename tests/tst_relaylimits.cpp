@@ -4,7 +4,9 @@
 // edge, day/week boundaries with an injected clock) are in tst_limits; here the point is that the relay asks it,
 // answers a refusal in Anthropic's shape, and reconciles the real usage afterwards.
 #include "domain/keystore.h"
+#include "quotedjson.h"
 #include "relayharness.h"
+#include "relaykeys.h"
 
 #include <QDateTime>
 #include <QElapsedTimer>
@@ -18,27 +20,6 @@ using namespace Relay;
 using namespace Qt::StringLiterals;
 
 namespace {
-
-// JSON written with single quotes (moc cannot read raw string literals).
-QByteArray j(const char *singleQuoted)
-{
-    QByteArray s(singleQuoted);
-    s.replace('\'', '"');
-    return s;
-}
-
-QByteArray createKeyWith(RelayHarness &h, const Domain::NewApiKey &request, QByteArray *id = nullptr)
-{
-    std::optional<Domain::Result<Domain::CreatedApiKey>> created;
-    h.keys().create(request, nullptr, [&](const Domain::Result<Domain::CreatedApiKey> &r) { created = r; });
-    for (int i = 0; i < 500 && !created; ++i)
-        QTest::qWait(10);
-    if (!created || !created->ok())
-        return {};
-    if (id)
-        *id = created->value.key.id;
-    return created->value.clearKey;
-}
 
 QByteArray header(const RawHttpClient::Response &response, QByteArrayView name)
 {

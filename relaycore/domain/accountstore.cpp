@@ -13,6 +13,7 @@ using namespace Qt::StringLiterals;
 
 namespace Relay::Domain {
 
+using StoreSupport::FieldWrites;
 using StoreSupport::later;
 using StoreSupport::noClient;
 using StoreSupport::nowMs;
@@ -23,22 +24,6 @@ using StoreSupport::transactionError;
 namespace {
 
 constexpr int MaxPriority = Account::MaxPriority;
-
-// Account fields written as a whole by HSET/HDEL, after validation and encryption.
-struct FieldWrites
-{
-    QList<QByteArray> set;
-    QList<QByteArray> removed;
-
-    void put(const QByteArray &field, const QByteArray &value) { set << field << value; }
-    void putOrRemove(const QByteArray &field, const QByteArray &value)
-    {
-        if (value.isEmpty())
-            removed << field;
-        else
-            put(field, value);
-    }
-};
 
 QString validateName(const QString &name)
 {

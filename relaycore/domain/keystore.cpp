@@ -13,6 +13,7 @@ using namespace Qt::StringLiterals;
 
 namespace Relay::Domain {
 
+using StoreSupport::FieldWrites;
 using StoreSupport::later;
 using StoreSupport::noClient;
 using StoreSupport::nowMs;
@@ -26,22 +27,6 @@ Error notFound(const QByteArray &id)
 {
     return {Error::Kind::NotFound, u"no API key with id %1"_s.arg(QString::fromLatin1(id))};
 }
-
-// The HSET pairs and HDEL fields of a change; an optional field that becomes empty is deleted, not stored empty.
-struct FieldWrites
-{
-    QList<QByteArray> set;
-    QList<QByteArray> removed;
-
-    void put(const QByteArray &field, const QByteArray &value) { set << field << value; }
-    void putOrRemove(const QByteArray &field, const QByteArray &value)
-    {
-        if (value.isEmpty())
-            removed << field;
-        else
-            put(field, value);
-    }
-};
 
 // The change as field writes, or a message saying why it is not acceptable.
 QString toFieldWrites(const ApiKeyChanges &changes, FieldWrites &writes)

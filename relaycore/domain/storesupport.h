@@ -18,6 +18,23 @@
 // Internals shared by KeyStore and AccountStore.
 namespace Relay::Domain::StoreSupport {
 
+// The HSET pairs and HDEL fields of a field-level change (RecordScripts::updateFields); an optional field that
+// becomes empty is deleted, not stored empty.
+struct FieldWrites
+{
+    QList<QByteArray> set;
+    QList<QByteArray> removed;
+
+    void put(const QByteArray &field, const QByteArray &value) { set << field << value; }
+    void putOrRemove(const QByteArray &field, const QByteArray &value)
+    {
+        if (value.isEmpty())
+            removed << field;
+        else
+            put(field, value);
+    }
+};
+
 inline qint64 nowMs()
 {
     return QDateTime::currentMSecsSinceEpoch();
