@@ -108,6 +108,14 @@ ClientOptions optionsFor(CleartextMode mode)
     return options;
 }
 
+CleartextMode modeNamed(const QString &name)
+{
+    if (name == u"h2c") {
+        return CleartextMode::H2c;
+    }
+    return name == u"native" ? CleartextMode::Native : CleartextMode::Http1;
+}
+
 qint64 nowMs()
 {
     return QDateTime::currentMSecsSinceEpoch();
@@ -171,6 +179,7 @@ void TstUpstream::nonStreamAnswerMatchesDirectFetch_data()
     QTest::addColumn<QString>("transport");
     QTest::newRow("http1") << QStringLiteral("http1");
     QTest::newRow("h2c") << QStringLiteral("h2c");
+    QTest::newRow("native") << QStringLiteral("native");
     QTest::newRow("tls") << QStringLiteral("tls");
 }
 
@@ -191,7 +200,7 @@ void TstUpstream::nonStreamAnswerMatchesDirectFetch()
         mock->post(QStringLiteral("/v1/messages"), body, {{"content-type", "application/json"}});
     QCOMPARE(direct.status, 200);
 
-    UpstreamClient client(optionsFor(transport == u"http1" ? CleartextMode::Http1 : CleartextMode::H2c));
+    UpstreamClient client(optionsFor(transport == u"tls" ? CleartextMode::H2c : modeNamed(transport)));
     std::unique_ptr<UpstreamCall> call(client.start(messagesRequest(*mock, body)));
     const auto c = collect(call.get());
     QTRY_COMPARE_WITH_TIMEOUT(c->finishedSignals, 1, 10000);
@@ -202,7 +211,8 @@ void TstUpstream::nonStreamAnswerMatchesDirectFetch()
     QCOMPARE(c->outcome.bytesReceived, c->body.size());
     QCOMPARE(header(c->headers, "content-type"), QByteArray("application/json"));
     QCOMPARE(header(c->headers, "content-length").toLongLong(), c->body.size());
-    QCOMPARE(call->usedHttp2(), transport != u"http1");
+    const bool http1 = transport == u"http1" || transport == u"native";
+    QCOMPARE(call->usedHttp2(), !http1);
     QVERIFY(call->timing().startNs > 0);
     QVERIFY(call->timing().headersNs >= call->timing().startNs);
     QVERIFY(call->timing().firstBodyByteNs >= call->timing().headersNs);
@@ -214,7 +224,7 @@ void TstUpstream::nonStreamAnswerMatchesDirectFetch()
     QCOMPARE(usage->cacheReadTokens, 9);
     QCOMPARE(usage->inputTokens, (body.size() + 3) / 4);
     const QJsonObject recorded = mock->requests().last().toObject();
-    QCOMPARE(recorded.value(u"protocol").toString(), transport == u"http1" ? u"h1" : u"h2");
+    QCOMPARE(recorded.value(u"protocol").toString(), http1 ? u"h1" : u"h2");
     QCOMPARE(recorded.value(u"body").toString().toUtf8(), body);
 }
 
@@ -479,7 +489,7 @@ void TstUpstream::clientCredentialsNeverReachTheUpstream()
 
 void TstUpstream::backpressureBoundsBufferedBytes_data()
 {
-    QTest::addColumn<bool>("h2c");
+    QTest::addColumn<QString>("mode");
     QTest::addColumn<QByteArray>("body");
     QTest::addColumn<bool>("bounded");
     // 2,000 deltas of 1,000 characters, one per millisecond: about 2.2 MB arriving over 2-3 s, like a real
@@ -490,15 +500,18 @@ void TstUpstream::backpressureBoundsBufferedBytes_data()
     // headers reach ours, so the limit cannot apply to it; still every byte must arrive, in order.
     const QByteArray burst =
         R"({"stream":true,"mock":{"deltas":20000,"text":"0123456789012345678901234567890123456789"}})";
-    QTest::newRow("http1 paced") << false << paced << true;
-    QTest::newRow("h2c paced") << true << paced << true;
-    QTest::newRow("http1 burst") << false << burst << false;
-    QTest::newRow("h2c burst") << true << burst << false;
+    QTest::newRow("http1 paced") << QStringLiteral("http1") << paced << true;
+    QTest::newRow("h2c paced") << QStringLiteral("h2c") << paced << true;
+    QTest::newRow("http1 burst") << QStringLiteral("http1") << burst << false;
+    QTest::newRow("h2c burst") << QStringLiteral("h2c") << burst << false;
+    // The native transport reads the socket only as the caller reads, so even a burst stays bounded.
+    QTest::newRow("native paced") << QStringLiteral("native") << paced << true;
+    QTest::newRow("native burst") << QStringLiteral("native") << burst << true;
 }
 
 void TstUpstream::backpressureBoundsBufferedBytes()
 {
-    QFETCH(bool, h2c);
+    QFETCH(QString, mode);
     QFETCH(QByteArray, body);
     QFETCH(bool, bounded);
     const MockUpstream::Reply direct = m_mock->post(QStringLiteral("/v1/messages"), body, {}, 20000);
@@ -506,7 +519,7 @@ void TstUpstream::backpressureBoundsBufferedBytes()
     QVERIFY(direct.body.size() > 2'000'000);
     const int deltas = int(direct.body.count("event: content_block_delta"));
 
-    UpstreamClient client(optionsFor(h2c ? CleartextMode::H2c : CleartextMode::Http1));
+    UpstreamClient client(optionsFor(modeNamed(mode)));
     Timeouts timeouts;
     timeouts.idleMs = 300; // shorter than the hold: time the caller holds data back is not idle time
     std::unique_ptr<UpstreamCall> call(client.start(messagesRequest(*m_mock, body, timeouts)));
@@ -598,19 +611,24 @@ void TstUpstream::connectTimeoutWhenTlsHandshakeStalls()
 
 void TstUpstream::firstByteTimeout_data()
 {
-    QTest::addColumn<bool>("h2c");
+    QTest::addColumn<QString>("mode");
     QTest::addColumn<QByteArray>("body");
-    QTest::newRow("http1 hang") << false << QByteArray(R"({"mock":{"fault":"hang"}})");
-    QTest::newRow("h2c hang") << true << QByteArray(R"({"mock":{"fault":"hang"}})");
-    QTest::newRow("http1 slow first byte") << false << QByteArray(R"({"mock":{"fault":"slow_first_byte"}})");
-    QTest::newRow("h2c slow first byte") << true << QByteArray(R"({"stream":true,"mock":{"fault":"slow_first_byte"}})");
+    QTest::newRow("http1 hang") << QStringLiteral("http1") << QByteArray(R"({"mock":{"fault":"hang"}})");
+    QTest::newRow("h2c hang") << QStringLiteral("h2c") << QByteArray(R"({"mock":{"fault":"hang"}})");
+    QTest::newRow("http1 slow first byte")
+        << QStringLiteral("http1") << QByteArray(R"({"mock":{"fault":"slow_first_byte"}})");
+    QTest::newRow("h2c slow first byte") << QStringLiteral("h2c")
+                                         << QByteArray(R"({"stream":true,"mock":{"fault":"slow_first_byte"}})");
+    QTest::newRow("native hang") << QStringLiteral("native") << QByteArray(R"({"mock":{"fault":"hang"}})");
+    QTest::newRow("native slow first byte")
+        << QStringLiteral("native") << QByteArray(R"({"stream":true,"mock":{"fault":"slow_first_byte"}})");
 }
 
 void TstUpstream::firstByteTimeout()
 {
-    QFETCH(bool, h2c);
+    QFETCH(QString, mode);
     QFETCH(QByteArray, body);
-    UpstreamClient client(optionsFor(h2c ? CleartextMode::H2c : CleartextMode::Http1));
+    UpstreamClient client(optionsFor(modeNamed(mode)));
     Timeouts timeouts;
     timeouts.connectMs = 5000;
     timeouts.firstByteMs = 300;
@@ -627,15 +645,16 @@ void TstUpstream::firstByteTimeout()
 
 void TstUpstream::idleTimeout_data()
 {
-    QTest::addColumn<bool>("h2c");
-    QTest::newRow("http1") << false;
-    QTest::newRow("h2c") << true;
+    QTest::addColumn<QString>("mode");
+    QTest::newRow("http1") << QStringLiteral("http1");
+    QTest::newRow("h2c") << QStringLiteral("h2c");
+    QTest::newRow("native") << QStringLiteral("native");
 }
 
 void TstUpstream::idleTimeout()
 {
-    QFETCH(bool, h2c);
-    UpstreamClient client(optionsFor(h2c ? CleartextMode::H2c : CleartextMode::Http1));
+    QFETCH(QString, mode);
+    UpstreamClient client(optionsFor(modeNamed(mode)));
     Timeouts timeouts;
     timeouts.idleMs = 300;
     std::unique_ptr<UpstreamCall> call(client.start(
@@ -656,15 +675,16 @@ void TstUpstream::idleTimeout()
 
 void TstUpstream::resetMidStreamIsReportedOrIncomplete_data()
 {
-    QTest::addColumn<bool>("h2c");
-    QTest::newRow("http1") << false;
-    QTest::newRow("h2c") << true;
+    QTest::addColumn<QString>("mode");
+    QTest::newRow("http1") << QStringLiteral("http1");
+    QTest::newRow("h2c") << QStringLiteral("h2c");
+    QTest::newRow("native") << QStringLiteral("native");
 }
 
 void TstUpstream::resetMidStreamIsReportedOrIncomplete()
 {
-    QFETCH(bool, h2c);
-    UpstreamClient client(optionsFor(h2c ? CleartextMode::H2c : CleartextMode::Http1));
+    QFETCH(QString, mode);
+    UpstreamClient client(optionsFor(modeNamed(mode)));
     std::unique_ptr<UpstreamCall> call(client.start(messagesRequest(
         *m_mock, R"({"stream":true,"mock":{"fault":"reset_mid_stream","fault_after":3,"delta_delay_ms":20}})")));
     const auto c = collect(call.get());
@@ -673,7 +693,7 @@ void TstUpstream::resetMidStreamIsReportedOrIncomplete()
     QVERIFY(c->parser.sawMessageStart());
     QVERIFY(!c->parser.isComplete()); // what tells a cut stream on every protocol
     QCOMPARE(c->body.count("event: content_block_delta"), 3);
-    if (h2c) {
+    if (mode != u"http1") {
         QCOMPARE(c->outcome.kind, Outcome::Kind::Reset);
     } else {
         // Qt 6.4 may report the HTTP/1.1 reset as a clean end (see tests/mock-upstream/README.md).
@@ -683,15 +703,16 @@ void TstUpstream::resetMidStreamIsReportedOrIncomplete()
 
 void TstUpstream::abortStopsSignalsAndClosesUpstream_data()
 {
-    QTest::addColumn<bool>("h2c");
-    QTest::newRow("http1") << false;
-    QTest::newRow("h2c") << true;
+    QTest::addColumn<QString>("mode");
+    QTest::newRow("http1") << QStringLiteral("http1");
+    QTest::newRow("h2c") << QStringLiteral("h2c");
+    QTest::newRow("native") << QStringLiteral("native");
 }
 
 void TstUpstream::abortStopsSignalsAndClosesUpstream()
 {
-    QFETCH(bool, h2c);
-    UpstreamClient client(optionsFor(h2c ? CleartextMode::H2c : CleartextMode::Http1));
+    QFETCH(QString, mode);
+    UpstreamClient client(optionsFor(modeNamed(mode)));
     std::unique_ptr<UpstreamCall> call(
         client.start(messagesRequest(*m_mock, R"({"stream":true,"mock":{"deltas":100,"delta_delay_ms":30}})")));
     const auto c = collect(call.get());

@@ -5,10 +5,7 @@
 #include "upstream/upstreamrequest.h"
 
 #include <QObject>
-#include <QPointer>
 #include <QTimer>
-
-class QNetworkReply;
 
 namespace Relay::Upstream {
 
@@ -17,13 +14,16 @@ namespace Relay::Upstream {
 // Signals, in this order: responseStarted() once when the status and headers arrive; readyRead() when body bytes
 // are waiting; finished() once, after the transport has ended AND every body byte has been read (a caller that
 // holds data back delays it). Pull the body with read() only while the downstream can take it: after the first
-// readyRead the reply buffers at most readBufferSize (64 KiB) and Qt stops reading the upstream socket until
+// readyRead the call buffers at most readBufferSize (64 KiB) and the upstream socket is not read further until
 // read() makes room, so a slow client slows the upstream instead of filling memory.
 //
 // Timeouts run from start: connect (until the request went out), first byte (until the headers), idle (no new
 // body bytes while the caller has read everything; time the caller spends holding data back does not count).
 // A timeout or error ends the call with finished(); abort() or deleting the call ends it silently. Any slot may
 // delete the call (directly or with deleteLater()), including from inside its signals.
+//
+// This class holds the contract (state, timeouts, signals); a transport (QnamCall on QNetworkAccessManager,
+// NativeCall on the worker thread's own sockets) feeds it through the protected helpers.
 class UpstreamCall : public QObject
 {
     Q_OBJECT
@@ -55,36 +55,49 @@ Q_SIGNALS:
     void readyRead();
     void finished(const Relay::Upstream::Outcome &outcome);
 
-private:
-    friend class UpstreamClient;
+protected:
     enum class State { Running, Draining, Done };
 
-    UpstreamCall(QNetworkReply *reply, const Timeouts &timeouts, qint64 readBufferSize, QObject *parent);
+    UpstreamCall(const Timeouts &timeouts, qint64 readBufferSize, QObject *parent);
 
-    bool startResponse();
-    void onReadyRead();
-    void onRequestSent();
-    void applyReadBufferSize();
-    void onReplyFinished();
-    void onTimer();
-    void armTimer(Outcome::Phase phase, int ms);
+    // The transport's side. bufferedBytes/takeBytes: the body bytes it holds for the caller. bodyTaken: the caller
+    // made room (never called from inside a signal of ours, but maybe from inside the caller's read loop).
+    // releaseTransport: stop and let go of the upstream request; idempotent; no signal may follow.
+    virtual qint64 bufferedBytes() const = 0;
+    virtual QByteArray takeBytes(qint64 maxBytes) = 0;
+    virtual void bodyTaken() {}
+    virtual void releaseTransport() = 0;
+
+    // For the transport's destructor: ends a running call as Aborted, without a signal.
+    void endAsAborted();
+    // The request went out completely: the first-byte timeout starts.
+    void requestSent();
+    // The headers arrived: emits responseStarted. False if the slot deleted or aborted the call.
+    bool beginResponse(int status, HeaderList headers, bool http2);
+    // New body bytes wait: emits readyRead. False if the slot deleted or aborted the call.
+    bool bodyArrived();
+    // The transport ended (kind Ok for a complete exchange): finished() now or once the caller read the rest.
+    void transportEnded(Outcome::Kind kind, const QString &message);
     void fail(Outcome::Kind kind, Outcome::Phase phase, const QString &message);
-    void finishNow();
-    void releaseReply();
+    static qint64 nowNs();
 
-    QPointer<QNetworkReply> m_reply;
-    Timeouts m_timeouts;
     qint64 m_readBufferSize;
     State m_state = State::Running;
+    Outcome m_outcome;
+    CallTiming m_timing;
+
+private:
+    void onTimer();
+    void armTimer(Outcome::Phase phase, int ms);
+    void finishNow();
+
+    Timeouts m_timeouts;
     Outcome::Phase m_phase = Outcome::Phase::Connect;
     QTimer m_timer;
-    bool m_sawReadyRead = false;
     bool m_finishQueued = false;
     qint64 m_lastProgressNs = 0;
     qint64 m_bytesRead = 0;
     HeaderList m_headers;
-    Outcome m_outcome;
-    CallTiming m_timing;
 };
 
 } // namespace Relay::Upstream

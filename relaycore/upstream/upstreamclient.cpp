@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "upstream/upstreamclient.h"
 
+#include "upstream/nativecall.h"
+#include "upstream/nativepool.h"
+#include "upstream/qnamcall.h"
+
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QNetworkRequest>
@@ -90,6 +94,16 @@ int UpstreamClient::managerCount() const
     return (m_multiplexed ? 1 : 0) + static_cast<int>(m_http1Pool.size()) + static_cast<int>(m_byProxy.size());
 }
 
+int UpstreamClient::nativeIdleConnections() const
+{
+    return m_nativePool ? m_nativePool->idleCount() : 0;
+}
+
+qint64 UpstreamClient::nativeConnectionsOpened() const
+{
+    return m_nativePool ? m_nativePool->connectionsOpened() : 0;
+}
+
 QNetworkAccessManager *UpstreamClient::createManager()
 {
     auto *manager = new QNetworkAccessManager(this);
@@ -127,6 +141,15 @@ QNetworkAccessManager *UpstreamClient::managerFor(const UpstreamRequest &request
 UpstreamCall *UpstreamClient::start(const UpstreamRequest &request, QObject *parent)
 {
     Q_ASSERT(QThread::currentThread() == thread());
+    const bool tls = request.url.scheme().compare(u"https", Qt::CaseInsensitive) == 0;
+    const bool proxied = request.proxy && request.proxy->type() != QNetworkProxy::NoProxy;
+    const CleartextMode mode = tls ? CleartextMode::Http1 : cleartextModeFor(request.url);
+    if (mode == CleartextMode::Native && !proxied) {
+        if (!m_nativePool) {
+            m_nativePool = new NativePool({m_options.nativeMaxIdlePerOrigin, m_options.nativeIdleTimeoutMs}, this);
+        }
+        return new NativeCall(request, originOf(request.url), m_nativePool, m_options.readBufferSize, parent);
+    }
     QNetworkRequest networkRequest(request.url);
     for (const auto &[name, value] : request.headers) {
         networkRequest.setRawHeader(name, value);
@@ -134,8 +157,8 @@ UpstreamCall *UpstreamClient::start(const UpstreamRequest &request, QObject *par
     // Relayed bytes go to the client as they came; Qt would otherwise ask for gzip and inflate it itself.
     networkRequest.setRawHeader(QByteArrayLiteral("accept-encoding"), QByteArrayLiteral("identity"));
 
-    const bool tls = request.url.scheme().compare(u"https", Qt::CaseInsensitive) == 0;
-    const bool http1 = !tls && cleartextModeFor(request.url) == CleartextMode::Http1;
+    // A proxied request in Native mode goes through Qt as HTTP/1.1: only Qt speaks to proxies.
+    const bool http1 = !tls && mode != CleartextMode::H2c;
     networkRequest.setAttribute(QNetworkRequest::Http2AllowedAttribute, !http1);
     if (!tls && !http1) {
         networkRequest.setAttribute(QNetworkRequest::Http2DirectAttribute, true);
@@ -143,7 +166,6 @@ UpstreamCall *UpstreamClient::start(const UpstreamRequest &request, QObject *par
     // Upstream cookies belong to nobody: one manager serves many accounts.
     networkRequest.setAttribute(QNetworkRequest::CookieLoadControlAttribute, QNetworkRequest::Manual);
     networkRequest.setAttribute(QNetworkRequest::CookieSaveControlAttribute, QNetworkRequest::Manual);
-    const bool proxied = request.proxy && request.proxy->type() != QNetworkProxy::NoProxy;
     if (!proxied) {
         // Manual also makes Qt refuse an HTTP proxy's 407 instead of answering it with the proxy's credentials,
         // so proxied requests keep Automatic: their manager holds one proxy's credentials and nothing else.
@@ -175,7 +197,7 @@ UpstreamCall *UpstreamClient::start(const UpstreamRequest &request, QObject *par
         connect(reply, &QNetworkReply::requestSent, reply, once);
         connect(reply, &QNetworkReply::metaDataChanged, reply, once);
     });
-    return new UpstreamCall(reply, request.timeouts, m_options.readBufferSize, parent);
+    return new QnamCall(reply, request.timeouts, m_options.readBufferSize, parent);
 }
 
 } // namespace Relay::Upstream

@@ -14,10 +14,13 @@ class QNetworkAccessManager;
 
 namespace Relay::Upstream {
 
+class NativePool;
+
 // How a cleartext http:// upstream is spoken to (https:// always negotiates HTTP/2 by ALPN, falling back to 1.1).
 enum class CleartextMode {
-    Http1, // HTTP/1.1 keep-alive over a pool of managers (Qt 6.4 allows 6 connections per host per manager)
-    H2c,   // HTTP/2 with prior knowledge: every request is a stream on one connection
+    Http1,  // HTTP/1.1 keep-alive over a pool of managers (Qt 6.4 allows 6 connections per host per manager)
+    H2c,    // HTTP/2 with prior knowledge: every request is a stream on one connection
+    Native, // HTTP/1.1 on the worker thread's own sockets (NativeCall), keep-alive pool per origin; no Qt thread
 };
 
 struct ClientOptions
@@ -27,13 +30,16 @@ struct ClientOptions
     int http1PoolSize = 4;                               // managers for HTTP/1.1; each runs its own Qt thread
     qint64 readBufferSize = 64 * 1024;                   // per call, once its body starts
     bool ignoreSslErrors = false;                        // tests only: accept the mock's self-signed certificate
+    int nativeMaxIdlePerOrigin = 64;                     // Native: idle keep-alive connections kept per origin
+    int nativeIdleTimeoutMs = 30'000;                    // Native: an idle connection is closed after this
 };
 
 // The upstream side of one worker thread: owns the QNetworkAccessManagers (created on first use; each starts its
 // own Qt network thread) and starts calls on them. https:// and h2c requests share one manager (HTTP/2
 // multiplexes them); HTTP/1.1 requests go round-robin over a pool so more than 6 can run at once; a request with a
-// proxy uses a manager of its own per proxy configuration. Keep-alive always, `accept-encoding: identity`, no
-// redirects followed, no cookies stored or sent, no cache.
+// proxy uses a manager of its own per proxy configuration. Direct http:// requests in Native mode bypass Qt's
+// network stack: a NativeCall on this thread, with idle connections kept in a NativePool. Keep-alive always,
+// `accept-encoding: identity`, no redirects followed, no cookies stored or sent, no cache.
 //
 // Create, use and delete it in one thread. Calls it started must be finished or deleted before it is.
 class UpstreamClient : public QObject
@@ -51,6 +57,9 @@ public:
     CleartextMode cleartextModeFor(const QUrl &url) const;
     // Managers created so far (one Qt thread each).
     int managerCount() const;
+    // Native mode: idle keep-alive connections now, and connections opened so far.
+    int nativeIdleConnections() const;
+    qint64 nativeConnectionsOpened() const;
 
     // "scheme://host:port" of a URL, with the scheme's default port filled in: the key of cleartextModeByOrigin.
     static QString originOf(const QUrl &url);
@@ -64,6 +73,7 @@ private:
     std::vector<QNetworkAccessManager *> m_http1Pool;
     size_t m_nextHttp1 = 0;
     QHash<QString, QNetworkAccessManager *> m_byProxy;
+    NativePool *m_nativePool = nullptr;
 };
 
 } // namespace Relay::Upstream
