@@ -20,7 +20,7 @@ struct RelayOptions
     qint64 maxUpstreamErrorBody = 1 << 20; // error bodies kept to pass through; the rest is dropped
     qint64 maxNonStreamBody = 64 << 20;    // a JSON answer larger than this is cut off with a 502
     Upstream::Timeouts timeouts;
-    bool cleartextH2c = false;             // http:// upstreams: HTTP/2 with prior knowledge instead of HTTP/1.1
+    Upstream::CleartextMode cleartextMode = Upstream::CleartextMode::Native; // how http:// upstreams are spoken to
     QTimeZone timeZone = QTimeZone::utc(); // day/week boundaries of limits and usage (the time-zone setting)
     int maxQueuedPerWorker = 1000;         // requests waiting for a key's concurrency slot, per worker
 };

@@ -42,7 +42,7 @@ QByteArray presentedKey(const Http::Request &r)
 Upstream::ClientOptions upstreamOptions(const RelayOptions &options)
 {
     Upstream::ClientOptions o;
-    o.cleartextMode = options.cleartextH2c ? Upstream::CleartextMode::H2c : Upstream::CleartextMode::Http1;
+    o.cleartextMode = options.cleartextMode;
     return o;
 }
 

@@ -136,7 +136,10 @@ void RelayService::startWithRedis(const QString &redisUrl)
     relayOptions.timeouts.connectMs = int(m_settings.upstreamConnectTimeout.count());
     relayOptions.timeouts.firstByteMs = int(m_settings.upstreamFirstByteTimeout.count());
     relayOptions.timeouts.idleMs = int(m_settings.upstreamIdleTimeout.count());
-    relayOptions.cleartextH2c = m_settings.upstreamCleartext == QLatin1String("h2c");
+    relayOptions.cleartextMode = m_settings.upstreamCleartext == QLatin1String("h2c") ? Upstream::CleartextMode::H2c
+                                 : m_settings.upstreamCleartext == QLatin1String("http1")
+                                     ? Upstream::CleartextMode::Http1
+                                     : Upstream::CleartextMode::Native;
     relayOptions.failoverRetries = m_settings.failoverRetries;
     relayOptions.clampMaxTokens = m_settings.maxTokensPolicy == QLatin1String("clamp");
     relayOptions.timeZone = QTimeZone(m_settings.timeZone.toUtf8());

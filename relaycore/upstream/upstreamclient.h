@@ -16,13 +16,6 @@ namespace Relay::Upstream {
 
 class NativePool;
 
-// How a cleartext http:// upstream is spoken to (https:// always negotiates HTTP/2 by ALPN, falling back to 1.1).
-enum class CleartextMode {
-    Http1,  // HTTP/1.1 keep-alive over a pool of managers (Qt 6.4 allows 6 connections per host per manager)
-    H2c,    // HTTP/2 with prior knowledge: every request is a stream on one connection
-    Native, // HTTP/1.1 on the worker thread's own sockets (NativeCall), keep-alive pool per origin; no Qt thread
-};
-
 struct ClientOptions
 {
     CleartextMode cleartextMode = CleartextMode::Http1;  // h2c to a server that lacks it fails, so it is opt-in

@@ -11,6 +11,13 @@
 
 namespace Relay::Upstream {
 
+// How a cleartext http:// upstream is spoken to (https:// always negotiates HTTP/2 by ALPN, falling back to 1.1).
+enum class CleartextMode {
+    Http1,  // HTTP/1.1 keep-alive over a pool of QNAM managers (Qt 6.4 allows 6 connections per host per manager)
+    H2c,    // HTTP/2 with prior knowledge (QNAM): every request is a stream on one connection
+    Native, // HTTP/1.1 on the worker thread's own sockets (NativeCall), keep-alive pool per origin; no Qt thread
+};
+
 // Header names lower-case, values as sent; the same shape as Relay::Http::HeaderList.
 using HeaderList = QList<QPair<QByteArray, QByteArray>>;
 
