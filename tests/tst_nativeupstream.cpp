@@ -81,7 +81,8 @@ qint64 nowMs()
 
 // A scripted HTTP/1.1 server on real sockets, for what the mock cannot do: answer in odd pieces, or close a
 // keep-alive connection just as the next request arrives. `answer` gets the connection's request number (from 1)
-// and the server-wide one, and returns the pieces to write (20 ms apart); no pieces: close without answering.
+// and the server-wide one, and returns the pieces to write (20 ms apart; the piece "CLOSE" closes the connection);
+// no pieces: close without answering.
 class ScriptedServer : public QTcpServer
 {
 public:
@@ -120,6 +121,10 @@ public:
                         }
                         for (qsizetype i = 0; i < pieces.size(); ++i) {
                             QTimer::singleShot(int(20 * i), socket, [socket, piece = pieces.at(i)] {
+                                if (piece == "CLOSE") {
+                                    socket->disconnectFromHost();
+                                    return;
+                                }
                                 socket->write(piece);
                                 socket->flush();
                             });
@@ -158,6 +163,8 @@ private Q_SLOTS:
     void sequentialCallsShareOneKeepAliveConnection();
     void staleIdleConnectionIsRetriedOnANewOne();
     void retryHappensOnlyOnceAndOnlyOnReusedConnections();
+    void idleConnectionClosedByServerLeavesThePool();
+    void connectTimeoutWhenRequestCannotGoOut();
     void chunkedResponseSplitAcrossReads();
     void bodyUntilCloseIsCompleteAndNotReused();
     void connectionCloseIsHonoured();
@@ -251,6 +258,50 @@ void TstNativeUpstream::retryHappensOnlyOnceAndOnlyOnReusedConnections()
     QCOMPARE(c->outcome.kind, Outcome::Kind::Reset);
     QCOMPARE(server.connections, 3);
     QCOMPARE(server.requests, 4);
+    QVERIFY(classifyOutcome(c->outcome, nowMs()).retryableOnAnotherAccount);
+}
+
+void TstNativeUpstream::idleConnectionClosedByServerLeavesThePool()
+{
+    ScriptedServer server([](int, int) { return okAnswer() << QByteArrayLiteral("CLOSE"); });
+    QVERIFY(server.listen(QHostAddress::LocalHost));
+    UpstreamClient client(nativeOptions());
+    std::unique_ptr<UpstreamCall> first(client.start(messagesRequest(server.url(), "{}")));
+    const auto a = collect(first.get());
+    QTRY_COMPARE_WITH_TIMEOUT(a->finishedSignals, 1, 10000);
+    QVERIFY(a->outcome.isOk());
+    QCOMPARE(client.nativeIdleConnections(), 1);
+    QTRY_COMPARE_WITH_TIMEOUT(client.nativeIdleConnections(), 0, 5000); // the server's close is noticed while idle
+
+    std::unique_ptr<UpstreamCall> second(client.start(messagesRequest(server.url(), "{}")));
+    const auto b = collect(second.get());
+    QTRY_COMPARE_WITH_TIMEOUT(b->finishedSignals, 1, 10000);
+    QVERIFY(b->outcome.isOk());
+    QCOMPARE(server.connections, 2);
+    QCOMPARE(server.requests, 2); // no request was lost on the closed connection
+}
+
+void TstNativeUpstream::connectTimeoutWhenRequestCannotGoOut()
+{
+    // A server that never reads: once the socket buffers are full the body stops going out, so the request is
+    // not sent within the connect limit (the same phase QNAM reports until its requestSent()).
+    QTcpServer silent;
+    QVERIFY(silent.listen(QHostAddress::LocalHost));
+    silent.pauseAccepting();
+    UpstreamClient client(nativeOptions());
+    Timeouts timeouts;
+    timeouts.connectMs = 300;
+    UpstreamRequest request =
+        messagesRequest(QUrl(QStringLiteral("http://127.0.0.1:%1/v1/messages").arg(silent.serverPort())),
+                        QByteArray(64 << 20, 'x'), timeouts);
+    QElapsedTimer clock;
+    clock.start();
+    std::unique_ptr<UpstreamCall> call(client.start(request));
+    const auto c = collect(call.get());
+    QTRY_COMPARE_WITH_TIMEOUT(c->finishedSignals, 1, 10000);
+    QCOMPARE(c->outcome.kind, Outcome::Kind::Timeout);
+    QCOMPARE(c->outcome.timeoutPhase, Outcome::Phase::Connect);
+    QVERIFY(clock.elapsed() >= 250);
     QVERIFY(classifyOutcome(c->outcome, nowMs()).retryableOnAnotherAccount);
 }
 
