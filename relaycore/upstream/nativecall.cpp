@@ -181,7 +181,7 @@ void NativeCall::markSent()
 
 void NativeCall::onReadyRead()
 {
-    pump(false);
+    pump();
 }
 
 void NativeCall::bodyTaken()
@@ -202,16 +202,16 @@ void NativeCall::schedulePump()
         this,
         [this] {
             m_pumpQueued = false;
-            pump(false);
+            pump();
         },
         Qt::QueuedConnection);
 }
 
-bool NativeCall::pump(bool ignoreLimit)
+bool NativeCall::pump()
 {
     while (m_socket && m_state == State::Running && !m_messageComplete) {
-        const qint64 room =
-            m_headersComplete && !ignoreLimit ? m_readBufferSize - bufferedBytes() : qMax<qint64>(m_readBufferSize, 1);
+        // Until the headers are in, no body is held, so a whole buffer's worth may be read.
+        const qint64 room = m_headersComplete ? m_readBufferSize - bufferedBytes() : qMax<qint64>(m_readBufferSize, 1);
         if (room <= 0) {
             return true; // read() makes room, then bodyTaken() resumes
         }

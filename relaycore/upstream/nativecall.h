@@ -48,7 +48,7 @@ private:
     void onSocketGone();
     void schedulePump();
     // Reads and parses what the buffer has room for, then delivers. False if the call ended or was deleted.
-    bool pump(bool ignoreLimit);
+    bool pump();
     bool feed(const char *data, qsizetype length);
     bool deliver();
     void finishExchange();
