@@ -5,15 +5,15 @@
 # noisy), with the audit's autocannon method, plus one-connection latency, stream time-to-first-byte, pipelined
 # order and 1,000 concurrent slow streams. Prints the numbers and PASS/MISS against the issue's floors.
 #   bench/relay.sh [seconds per load run, default 20] [connections, default 100]
-# Environment: RELAYDECKD (binary, default build/app/relaydeckd), WORKERS (default 2), CLEARTEXT (h2c or http1,
-# default h2c; the other mode is measured once more for the record unless SKIP_OTHER_MODE=1), STREAMS (default 1000).
+# Environment: RELAYDECKD (binary, default build/app/relaydeckd), WORKERS (default 2), CLEARTEXT (native, h2c or
+# http1, default native; h2c is measured once more for the record unless SKIP_OTHER_MODE=1), STREAMS (default 1000).
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 bin="${RELAYDECKD:-$here/build/app/relaydeckd}"
 duration=${1:-20}
 connections=${2:-100}
 workers=${WORKERS:-2}
-cleartext=${CLEARTEXT:-h2c}
+cleartext=${CLEARTEXT:-native}
 streams=${STREAMS:-1000}
 bench="$here/bench"
 
@@ -258,8 +258,8 @@ keys_calls=$(commandstats | awk '$1=="keys" {print $2}')
 stop_relay "$cleartext"
 
 # The other cleartext mode, for the record: non-stream at c$connections and at one connection.
-other=http1
-[ "$cleartext" = http1 ] && other=h2c
+other=h2c
+[ "$cleartext" = h2c ] && other=native
 if [ "${SKIP_OTHER_MODE:-0}" != 1 ]; then
     start_relay "$other"
     ac -c "$connections" -d 2 -p 10 -m POST -H content-type:application/json -H "x-api-key:$key" -b "$payload" \

@@ -39,7 +39,7 @@ struct Settings
     std::chrono::milliseconds upstreamConnectTimeout{0};
     std::chrono::milliseconds upstreamFirstByteTimeout{0};
     std::chrono::milliseconds upstreamIdleTimeout{0};
-    QString upstreamCleartext; // http1 or h2c
+    QString upstreamCleartext; // native (own HTTP/1.1 on the worker thread), http1 (QNAM pool) or h2c
     int failoverRetries = 0;
     QString pricingFile;     // empty = built-in prices
     QString maxTokensPolicy; // reject or clamp
