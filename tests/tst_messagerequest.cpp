@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The body peeker and /v1/messages request facts (model, stream, max_tokens, sticky session) without a full parse.
 #include "quotedjson.h"
+#include "relay/answerusage.h"
 #include "relay/jsonpeek.h"
 #include "relay/messagerequest.h"
 
@@ -9,6 +10,8 @@
 #include <QJsonObject>
 #include <QRandomGenerator>
 #include <QTest>
+
+#include "upstream/sseusageparser.h"
 
 using namespace Relay;
 using namespace Relay::Proxy;
@@ -59,6 +62,37 @@ class TstMessageRequest : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    void answerUsageMatchesTheFullParser_data()
+    {
+        QTest::addColumn<QByteArray>("body");
+        QTest::newRow("plain") << j("{'id':'m','model':'claude-sonnet-4-5-20250929','content':[{'type':'text','text':"
+                                    "'usage: {not this}'}],'usage':{'input_tokens':10,'output_tokens':3}}");
+        QTest::newRow("split cache") << j("{'model':'claude-opus-4-1','usage':{'input_tokens':1000,"
+                                          "'cache_creation_input_tokens':500,'cache_read_input_tokens':400,"
+                                          "'cache_creation':{'ephemeral_5m_input_tokens':200,"
+                                          "'ephemeral_1h_input_tokens':300},'output_tokens':7,"
+                                          "'service_tier':'standard'}}");
+        QTest::newRow("undivided cache") << j("{'usage':{'input_tokens':5,'cache_creation_input_tokens':50,"
+                                              "'output_tokens':1},'model':'claude-haiku-4-5'}");
+        QTest::newRow("only 1h") << j("{'usage':{'cache_creation':{'ephemeral_1h_input_tokens':9}}}");
+        QTest::newRow("no usage") << j("{'type':'message','model':'x'}");
+        QTest::newRow("usage not an object") << j("{'usage':42}");
+        QTest::newRow("escaped model") << j("{'model':'claude-\\u0073onnet-4-5','usage':{'input_tokens':1}}");
+    }
+    void answerUsageMatchesTheFullParser()
+    {
+        QFETCH(QByteArray, body);
+        const Usage::TokenUsage expected = Upstream::usageFromJson(body).value_or(Usage::TokenUsage{});
+        const Usage::TokenUsage actual = usageOfAnswer(body);
+        QCOMPARE(actual.inputTokens, expected.inputTokens);
+        QCOMPARE(actual.outputTokens, expected.outputTokens);
+        QCOMPARE(actual.cacheCreation5mTokens, expected.cacheCreation5mTokens);
+        QCOMPARE(actual.cacheCreation1hTokens, expected.cacheCreation1hTokens);
+        QCOMPARE(actual.cacheReadTokens, expected.cacheReadTokens);
+        if (expected.inputTokens || expected.cacheCreation1hTokens)
+            QCOMPARE(actual.model, expected.model);
+    }
+
     void peekAgreesWithQtOnRandomDocuments();
     void peekRejectsMalformedJson_data();
     void peekRejectsMalformedJson();

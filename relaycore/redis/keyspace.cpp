@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "redis/keyspace.h"
 
+#include <algorithm>
+#include <cstring>
+
 namespace Relay::Redis {
 
 KeySpace::KeySpace(QByteArrayView prefix)
@@ -12,19 +15,39 @@ KeySpace::KeySpace(QByteArrayView prefix)
     }
 }
 
+// Built with one allocation and plain copies: the usage record alone names a dozen keys per request.
 QByteArray KeySpace::owned(QByteArrayView ownerKind, QByteArrayView id, QByteArrayView suffix) const
 {
-    QByteArray key;
-    key.reserve(m_prefix.size() + ownerKind.size() + id.size() + suffix.size() + 5);
-    key.append(m_prefix).append('{').append(ownerKind).append(':').append(escapeId(id)).append('}');
-    if (!suffix.isEmpty())
-        key.append(':').append(suffix);
+    const bool plain = std::none_of(id.begin(), id.end(), [](char c) { return c == '%' || c == '{' || c == '}'; });
+    const QByteArray escaped = plain ? QByteArray() : escapeId(id);
+    const QByteArrayView owner = plain ? id : QByteArrayView(escaped);
+    const qsizetype size =
+        m_prefix.size() + 1 + ownerKind.size() + 1 + owner.size() + 1 + (suffix.isEmpty() ? 0 : 1 + suffix.size());
+    QByteArray key(size, Qt::Uninitialized);
+    char *out = key.data();
+    auto put = [&out](QByteArrayView part) {
+        memcpy(out, part.data(), size_t(part.size()));
+        out += part.size();
+    };
+    put(m_prefix);
+    *out++ = '{';
+    put(ownerKind);
+    *out++ = ':';
+    put(owner);
+    *out++ = '}';
+    if (!suffix.isEmpty()) {
+        *out++ = ':';
+        put(suffix);
+    }
     return key;
 }
 
 QByteArray KeySpace::global(QByteArrayView name) const
 {
-    return QByteArray(m_prefix).append(name);
+    QByteArray key(m_prefix.size() + name.size(), Qt::Uninitialized);
+    memcpy(key.data(), m_prefix.constData(), size_t(m_prefix.size()));
+    memcpy(key.data() + m_prefix.size(), name.data(), size_t(name.size()));
+    return key;
 }
 
 QByteArray KeySpace::ownedPattern(QByteArrayView ownerKind, QByteArrayView suffix) const

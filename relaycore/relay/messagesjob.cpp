@@ -9,6 +9,7 @@
 #include "log/logger.h"
 #include "metrics/shard.h"
 #include "redis/client.h"
+#include "relay/answerusage.h"
 #include "relay/relaycontext.h"
 #include "relay/workerrelay.h"
 #include "upstream/forwardheaders.h"
@@ -742,7 +743,7 @@ void MessagesJob::complete(int status)
     if (m_clientStarted)
         record.usage = m_sse.usage();
     else if (status >= 200 && status < 300 && !m_countTokens)
-        record.usage = Upstream::usageFromJson(m_buffered).value_or(Usage::TokenUsage{});
+        record.usage = usageOfAnswer(m_buffered);
     if (!m_keyLease.isEmpty())
         record.leaseReleases.append({std::exchange(m_keyLease, {}), m_requestId});
     if (!m_accountLease.isEmpty())
