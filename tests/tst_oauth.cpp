@@ -8,6 +8,7 @@
 #include "redis/client.h"
 #include "redisserver.h"
 #include "relay/accountdirectory.h"
+#include "relay/accountsync.h"
 #include "relay/tokenrefresher.h"
 #include "testproxy.h"
 #include "upstream/oauthclient.h"
@@ -46,18 +47,10 @@ Domain::SecretBox box()
         Domain::ServerSecret::fromBytes(QByteArray(Domain::ServerSecret::Size, 'o')).encryptionKey());
 }
 
+// The directory entry the relay would build from the record (proxy included).
 AccountEntry entryFrom(const Domain::Account &a)
 {
-    AccountEntry e;
-    e.id = a.id;
-    e.name = a.name;
-    e.oauth = a.type == Domain::AccountType::OAuth;
-    e.baseUrl = QUrl(a.baseUrl);
-    e.secret = a.secret;
-    e.enabled = a.enabled;
-    e.refreshToken = a.refreshToken;
-    e.tokenExpiresAtMs = a.tokenExpiresAt;
-    return e;
+    return AccountSync::entryFrom(a);
 }
 
 OAuthRefreshResult refreshWith(OAuthClient &client, const OAuthRefreshRequest &request)
