@@ -4,6 +4,7 @@
 #include "domain/accountstore.h"
 #include "domain/changefeed.h"
 #include "domain/serversecret.h"
+#include "domainwait.h"
 #include "redis/client.h"
 #include "redisserver.h"
 #include "waitforcallback.h"
@@ -26,18 +27,8 @@ SecretBox boxFor(char fill)
     return SecretBox(ServerSecret::fromBytes(QByteArray(ServerSecret::Size, fill)).encryptionKey());
 }
 
-template <typename T>
-Result<T> wait(const std::function<void(QObject *, std::function<void(const Result<T> &)>)> &call)
-{
-    return waitForCallback<Result<T>>(call, WaitMs)
-        .value_or(Result<T>::failure(Error::Kind::Redis, QStringLiteral("test gave up waiting")));
-}
-
-Error waitDone(const std::function<void(QObject *, std::function<void(const Error &)>)> &call)
-{
-    return waitForCallback<Error>(call, WaitMs)
-        .value_or(Error{Error::Kind::Redis, QStringLiteral("test gave up waiting")});
-}
+using DomainWait::wait;
+using DomainWait::waitDone;
 
 } // namespace
 

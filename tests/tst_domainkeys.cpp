@@ -5,6 +5,7 @@
 #include "domain/keystore.h"
 #include "domain/secretcheck.h"
 #include "domain/serversecret.h"
+#include "domainwait.h"
 #include "redis/client.h"
 #include "redisserver.h"
 #include "waitforcallback.h"
@@ -30,18 +31,8 @@ ServerSecret testSecret(char fill = 'k')
     return ServerSecret::fromBytes(QByteArray(ServerSecret::Size, fill), QStringLiteral("test"));
 }
 
-template <typename T>
-Result<T> wait(const std::function<void(QObject *, std::function<void(const Result<T> &)>)> &call)
-{
-    return waitForCallback<Result<T>>(call, WaitMs)
-        .value_or(Result<T>::failure(Error::Kind::Redis, QStringLiteral("test gave up waiting")));
-}
-
-Error waitDone(const std::function<void(QObject *, std::function<void(const Error &)>)> &call)
-{
-    return waitForCallback<Error>(call, WaitMs)
-        .value_or(Error{Error::Kind::Redis, QStringLiteral("test gave up waiting")});
-}
+using DomainWait::wait;
+using DomainWait::waitDone;
 
 } // namespace
 

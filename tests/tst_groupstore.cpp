@@ -6,6 +6,7 @@
 #include "domain/changefeed.h"
 #include "domain/groupstore.h"
 #include "domain/serversecret.h"
+#include "domainwait.h"
 #include "redis/client.h"
 #include "redisserver.h"
 #include "waitforcallback.h"
@@ -20,18 +21,8 @@ namespace {
 
 constexpr int WaitMs = 15000;
 
-template <typename T>
-Result<T> wait(const std::function<void(QObject *, std::function<void(const Result<T> &)>)> &call)
-{
-    return waitForCallback<Result<T>>(call, WaitMs)
-        .value_or(Result<T>::failure(Error::Kind::Redis, QStringLiteral("test gave up waiting")));
-}
-
-Error waitDone(const std::function<void(QObject *, std::function<void(const Error &)>)> &call)
-{
-    return waitForCallback<Error>(call, WaitMs)
-        .value_or(Error{Error::Kind::Redis, QStringLiteral("test gave up waiting")});
-}
+using DomainWait::wait;
+using DomainWait::waitDone;
 
 } // namespace
 
