@@ -93,7 +93,9 @@ private Q_SLOTS:
         skipC.nowMs = T0 + 4;
         QCOMPARE(d.pick(skipC).id, QByteArray("a"));
         // The old API still works.
-        QCOMPARE(d.pick(QByteArray(), {"c", "a"}, T0 + 5), QByteArray("b"));
+        PickRequest skipCA = at(T0 + 5);
+        skipCA.exclude = {"c", "a"};
+        QCOMPARE(d.pick(skipCA).id, QByteArray("b"));
     }
 
     void stickyWinsWhileUsable()

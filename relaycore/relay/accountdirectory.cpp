@@ -448,13 +448,4 @@ PickResult AccountDirectory::pick(const PickRequest &request)
     return {{}, false, text};
 }
 
-QByteArray AccountDirectory::pick(const QByteArray &stickyId, const QSet<QByteArray> &exclude, qint64 nowMs)
-{
-    PickRequest request;
-    request.stickyId = stickyId;
-    request.exclude = exclude;
-    request.nowMs = nowMs;
-    return pick(request).id;
-}
-
 } // namespace Relay::Proxy

@@ -141,8 +141,6 @@ public:
     // part once as a probe (PickResult::probe) while others skip it. Accounts in groups stay in the shared pool:
     // a binding restricts keys, not accounts. Marks the chosen account used.
     PickResult pick(const PickRequest &request);
-    // The pool without binding or family (kept for callers of the first API).
-    QByteArray pick(const QByteArray &stickyId, const QSet<QByteArray> &exclude, qint64 nowMs);
 
 private:
     enum class Fit { Usable, Probe, No };
