@@ -21,6 +21,8 @@ public:
     QByteArray keyIndex() const { return m_keySpace.global("key_ids"); }      // SET of key ids
     QByteArray keyHashIndex() const { return m_keySpace.global("key_hash"); } // HASH hmac hex -> key id
     QByteArray keyRecord(QByteArrayView id) const { return m_keySpace.apiKey(id, "record"); }
+    // ZSET key id -> last use (ms), written by the usage script; the admin key list sorts by it.
+    QByteArray keyLastUsedIndex() const { return m_keySpace.global("key_last_used"); }
     QByteArray accountIndex() const { return m_keySpace.global("accounts"); } // SET of account ids
     QByteArray accountRecord(QByteArrayView id) const { return m_keySpace.account(id, "record"); }
     QByteArray accountState(QByteArrayView id) const { return m_keySpace.account(id, "state"); } // HASH: health
