@@ -6,6 +6,7 @@
 #include "domain/serversecret.h"
 
 #include <QElapsedTimer>
+#include <QJsonObject>
 #include <QString>
 #include <QTimeZone>
 
@@ -61,6 +62,8 @@ struct AdminContext
     // Usage write backlog etc., summed over workers (thread-safe snapshot).
     std::function<qint64()> usageBacklog;
     QElapsedTimer uptime;
+    // Listener, Redis state and the like for GET /admin/status (merged into its answer).
+    std::function<QJsonObject()> relayStatus;
 };
 
 } // namespace Relay::Admin

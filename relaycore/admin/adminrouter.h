@@ -23,25 +23,26 @@ enum class Access {
 // What /admin/openapi.json says about a route. Schemas are OpenAPI 3 schema objects (plain JSON).
 struct RouteDoc
 {
-    QString operationId; // "keys.create": also the action name in the audit log for non-GET routes
-    QString summary;
-    QString tag; // "keys", "accounts", ... groups the operations
+    QString operationId = {}; // "keys.create": also the action name in the audit log for non-GET routes
+    QString summary = {};
+    QString tag = {}; // "keys", "accounts", ... groups the operations
     struct Param
     {
-        QString name;
-        QString description;
+        QString name = {};
+        QString description = {};
         QString type = QStringLiteral("string"); // OpenAPI type of a query parameter
         bool required = false;
     };
-    QList<Param> query;
-    QJsonObject requestBody; // schema of the JSON body; empty = none
-    QJsonObject response;    // schema of the success body; empty = generic object
+    QList<Param> query = {};
+    QJsonObject requestBody = {}; // schema of the JSON body; empty = none
+    QJsonObject response = {};    // schema of the success body; empty = generic object
     int successStatus = 200;
     bool audited = true; // non-GET routes are audited unless this is false (login and logout audit themselves)
 };
 
 using Handler = std::function<void(const AdminRequest &, AdminCallback)>;
-// Streams (SSE): the handler owns the stream from then on. It may fail before the first event with an error.
+// Streams (SSE): the 200 and the event-stream headers are already sent when the handler runs; it owns the stream
+// from then on (a problem with the request is reported as an `error` event, then close()).
 using StreamHandler = std::function<void(const AdminRequest &, AdminStreamPtr)>;
 
 // The admin API's routes: method + pattern with {name} segments ("/admin/keys/{id}/usage"). Lives on the control

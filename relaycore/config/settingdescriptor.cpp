@@ -105,6 +105,11 @@ const QList<SettingDescriptor> table = {
     {.key = u"oauth.token-url"_s, .type = SettingType::HttpUrl, .field = &Settings::oauthTokenUrl, .defaultValue = u"https://console.anthropic.com/v1/oauth/token"_s, .description = u"Token endpoint that refreshes Claude OAuth accounts"_s},
     {.key = u"oauth.client-id"_s, .type = SettingType::Text, .field = &Settings::oauthClientId, .defaultValue = u"9d1c250a-e61b-44d9-88ed-5944d1962f5e"_s, .description = u"OAuth client id sent with refresh requests"_s, .minimum = 1, .maximum = 200},
     {.key = u"oauth.refresh-ahead"_s, .type = SettingType::Duration, .field = &Settings::oauthRefreshAhead, .defaultValue = u"5m"_s, .description = u"Refresh an OAuth access token this long before it expires"_s, .minimum = 10 * Second, .maximum = Hour},
+    {.key = u"admin.access"_s, .type = SettingType::Choice, .field = &Settings::adminAccess, .defaultValue = u"loopback"_s, .description = u"Who may use the admin API (/admin/…): loopback (clients on this machine only), any (every address that reaches the listener: put TLS in front) or off"_s, .choices = {u"loopback"_s, u"any"_s, u"off"_s}},
+    {.key = u"admin.listen"_s, .type = SettingType::HostPort, .field = HostPortField{&Settings::adminHost, &Settings::adminPort}, .defaultValue = {}, .description = u"A separate address and port for the admin API; empty = the relay's own listener under /admin/"_s, .allowEmpty = true},
+    {.key = u"admin.password-file"_s, .type = SettingType::Path, .field = &Settings::adminPasswordFile, .defaultValue = {}, .description = u"Where the first start writes the generated admin password (0600); empty = admin-password in the data directory"_s, .allowEmpty = true},
+    {.key = u"admin.session-idle"_s, .type = SettingType::Duration, .field = &Settings::adminSessionIdle, .defaultValue = u"30m"_s, .description = u"An admin session ends after this long without a request"_s, .minimum = Minute, .maximum = 7 * 24 * Hour},
+    {.key = u"admin.session-lifetime"_s, .type = SettingType::Duration, .field = &Settings::adminSessionLifetime, .defaultValue = u"12h"_s, .description = u"An admin session ends this long after sign-in, used or not"_s, .minimum = Minute, .maximum = 30 * 24 * Hour},
     {.key = u"pricing-file"_s, .type = SettingType::Path, .field = &Settings::pricingFile, .defaultValue = {}, .description = u"Price table override in LiteLLM's JSON format, reloaded when it changes; empty = the built-in table"_s, .allowEmpty = true},
 };
 // clang-format on
@@ -260,10 +265,15 @@ bool SettingDescriptor::apply(Settings &settings, const QString &text, const QPr
         return true;
     }
     case SettingType::HostPort: {
+        const auto &f = std::get<HostPortField>(field);
+        if (trimmed.isEmpty() && allowEmpty) {
+            settings.*f.host = QString();
+            settings.*f.port = 0;
+            return true;
+        }
         const auto value = parseHostPort(trimmed);
         if (!value)
             return false;
-        const auto &f = std::get<HostPortField>(field);
         settings.*f.host = value->host;
         settings.*f.port = value->port;
         return true;
@@ -292,6 +302,8 @@ QString SettingDescriptor::format(const Settings &settings) const
         return formatDuration(settings.*std::get<std::chrono::milliseconds Settings::*>(field));
     case SettingType::HostPort: {
         const auto &f = std::get<HostPortField>(field);
+        if ((settings.*f.host).isEmpty() && allowEmpty)
+            return {};
         return formatHostPort(settings.*f.host, settings.*f.port);
     }
     }

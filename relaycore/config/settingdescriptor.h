@@ -38,7 +38,7 @@ struct SettingDescriptor
     double maximum = 0;
     QStringList choices = {};
     bool secret = false;                                              // masked in --print-config and in error messages
-    bool allowEmpty = false;                                          // Text/Path: whether "" is a valid value
+    bool allowEmpty = false;                                          // Text/Path/HostPort: whether "" is a valid value
     bool fileAllowed = true;                                          // false for settings that choose the file itself
     QString (*computeDefault)(const QProcessEnvironment &) = nullptr; // for defaults that depend on the machine
 

@@ -47,6 +47,13 @@ struct Settings
     QString oauthTokenUrl;
     QString oauthClientId;
     std::chrono::milliseconds oauthRefreshAhead{0};
+
+    QString adminAccess; // loopback, any or off
+    QString adminHost;   // empty = the admin API shares the relay's listener
+    quint16 adminPort = 0;
+    QString adminPasswordFile; // empty = <dataDir>/admin-password
+    std::chrono::milliseconds adminSessionIdle{0};
+    std::chrono::milliseconds adminSessionLifetime{0};
 };
 
 enum class Source { Default, File, Environment, CommandLine };

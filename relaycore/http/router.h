@@ -26,6 +26,9 @@ public:
     // Registers `method path`; the same name may serve several paths (e.g. /v1/messages and /api/v1/messages).
     // Returns the route's index.
     int add(QByteArrayView method, QByteArrayView path, QByteArrayView name, QList<Stage> stages);
+    // Every method on every path that starts with `prefix` ("/admin/"), for a sub-application that routes by
+    // itself (the admin API). Exact routes win over prefixes; among prefixes the longest wins.
+    int addPrefix(QByteArrayView prefix, QByteArrayView name, QList<Stage> stages);
 
     enum class Match { Found, NotFound, MethodNotAllowed };
     // HEAD falls back to a GET route.
@@ -37,7 +40,10 @@ public:
     QList<QByteArray> routeNames() const { return m_names; }
 
 private:
+    int nameIndex(QByteArrayView name);
+
     QHash<QByteArray, QList<Route>> m_byPath;
+    QList<Route> m_prefixes; // longest first
     QList<QByteArray> m_names;
 };
 
