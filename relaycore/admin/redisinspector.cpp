@@ -58,14 +58,14 @@ bool isDigits(QByteArrayView text)
 bool isPlainInteger(QByteArrayView text)
 {
     if (text.startsWith('-'))
-        text = text.mid(1);
+        text = text.sliced(1);
     return isDigits(text) && (text.size() == 1 || text.front() != '0') && text.size() <= 18;
 }
 
 bool isPlainDecimal(QByteArrayView text)
 {
     const qsizetype dot = text.indexOf('.');
-    return dot > 0 && isPlainInteger(text.first(dot)) && isDigits(text.mid(dot + 1));
+    return dot > 0 && isPlainInteger(text.first(dot)) && isDigits(text.sliced(dot + 1));
 }
 
 QJsonValue infoValue(const QByteArray &text)

@@ -28,19 +28,26 @@ void RingBufferSink::clear()
     m_entries.clear();
 }
 
-QList<LogEntry> RingBufferSink::recent(int maxCount, spdlog::level::level_enum minLevel, const QString &textFilter)
+bool RingBufferSink::matches(const LogEntry &entry, spdlog::level::level_enum minLevel, const QString &textFilter)
+{
+    if (entry.level < minLevel)
+        return false;
+    return textFilter.isEmpty() || entry.message.contains(textFilter, Qt::CaseInsensitive) ||
+           entry.logger.contains(textFilter, Qt::CaseInsensitive);
+}
+
+QList<LogEntry> RingBufferSink::recent(int maxCount, spdlog::level::level_enum minLevel, const QString &textFilter,
+                                       quint64 *lastSequence)
 {
     QList<LogEntry> result;
+    std::lock_guard lock(mutex_);
+    if (lastSequence)
+        *lastSequence = m_nextSequence - 1;
     if (maxCount <= 0)
         return result;
-    std::lock_guard lock(mutex_);
     for (auto it = m_entries.rbegin(); it != m_entries.rend() && result.size() < maxCount; ++it) {
-        if (it->level < minLevel)
-            continue;
-        if (!textFilter.isEmpty() && !it->message.contains(textFilter, Qt::CaseInsensitive) &&
-            !it->logger.contains(textFilter, Qt::CaseInsensitive))
-            continue;
-        result.append(*it);
+        if (matches(*it, minLevel, textFilter))
+            result.append(*it);
     }
     std::reverse(result.begin(), result.end());
     return result;
@@ -61,6 +68,32 @@ QList<LogEntry> RingBufferSink::since(quint64 sequence, int maxCount)
         result.append(m_entries[i]);
     }
     return result;
+}
+
+LogSlice RingBufferSink::sinceFiltered(quint64 sequence, int maxCount, spdlog::level::level_enum minLevel,
+                                       const QString &textFilter)
+{
+    LogSlice slice;
+    slice.scannedUpTo = sequence;
+    std::lock_guard lock(mutex_);
+    const quint64 last = m_nextSequence - 1;
+    if (last <= sequence)
+        return slice;
+    // The oldest sequence still held; everything between `sequence` and it is gone (cleared or overwritten).
+    const quint64 first = m_entries.empty() ? last + 1 : m_entries.front().sequence;
+    if (first > sequence + 1)
+        slice.missed = first - sequence - 1;
+    slice.scannedUpTo = std::max(sequence, first - 1);
+    const size_t start = sequence < first ? 0 : size_t(sequence - first + 1);
+    for (size_t i = start; i < m_entries.size(); ++i) {
+        if (maxCount >= 0 && slice.entries.size() >= maxCount)
+            break;
+        const LogEntry &entry = m_entries[i];
+        slice.scannedUpTo = entry.sequence;
+        if (matches(entry, minLevel, textFilter))
+            slice.entries.append(entry);
+    }
+    return slice;
 }
 
 void RingBufferSink::sink_it_(const spdlog::details::log_msg &msg)
