@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "admin/accounttester.h"
 
+#include "relay/accountdirectory.h"
 #include "relay/accountsync.h"
 #include "upstream/forwardheaders.h"
 #include "upstream/proxyurl.h"
