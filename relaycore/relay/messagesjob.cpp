@@ -4,6 +4,7 @@
 #include "domain/apikey.h"
 #include "domain/keyrules.h"
 #include "http/clock.h"
+#include "http/errors.h"
 #include "http/exchange.h"
 #include "limits/refusalresponse.h"
 #include "log/logger.h"
@@ -79,6 +80,31 @@ int outcomeIndex(Upstream::Classification::Kind kind)
     return ProxyMetrics::ServerError;
 }
 
+// The error type a request log entry shows when the upstream's own error answer was passed on.
+QByteArrayView upstreamErrorName(Upstream::Classification::Kind kind)
+{
+    using K = Upstream::Classification::Kind;
+    switch (kind) {
+    case K::Ok:
+        return {};
+    case K::RateLimited:
+        return "upstream_rate_limited";
+    case K::Overloaded:
+        return "upstream_overloaded";
+    case K::ServerError:
+        return "upstream_server_error";
+    case K::Unauthorized:
+        return "upstream_unauthorized";
+    case K::Forbidden:
+        return "upstream_forbidden";
+    case K::ClientError:
+        return "upstream_client_error";
+    case K::Unreachable:
+        return "upstream_unreachable";
+    }
+    return "upstream_error";
+}
+
 QByteArray sseError(QByteArrayView type, QByteArrayView message)
 {
     QJsonObject error{{QStringLiteral("type"), QString::fromUtf8(type)},
@@ -95,6 +121,8 @@ MessagesJob::MessagesJob(WorkerRelay &worker, Http::Exchange &exchange, bool cou
     , m_exchange(&exchange)
     , m_countTokens(countTokens)
     , m_requestId(randomId())
+    , m_startedNs(exchange.startedNs())
+    , m_authDoneNs(Http::monotonicNs())
 {
     if (auto *auth = exchange.context<AuthContext>()) {
         m_key = std::make_shared<const Domain::ApiKey>(auth->key());
@@ -194,6 +222,7 @@ void MessagesJob::acquireKeyLease()
                        }
                        if (m_queued)
                            leaveQueue(ProxyMetrics::QueueAdmitted);
+                       m_limitsDoneNs = Http::monotonicNs();
                        m_keyLease = zset;
                        m_leaseTimer.start();
                        checkLimits();
@@ -249,6 +278,7 @@ void MessagesJob::checkLimits()
     countRoundTrip();
     m_worker.limits().checkAndReserve(
         m_key->id, policy, family, estimateUsage(), nowMs(), this, [this](const Limits::CheckResult &r) {
+            m_limitsDoneNs = Http::monotonicNs();
             if (!r.ok())
                 return failClient(503, "RelayDeck cannot check this key's limits right now (" + r.error.toUtf8() +
                                            "); retry shortly.");
@@ -342,6 +372,8 @@ void MessagesJob::chooseAccount(const QByteArray &stickyId)
                               "); retry later or ask the operator to add or reset an account.",
                           "overloaded_error");
     }
+    if (m_accountChosenNs == 0)
+        m_accountChosenNs = Http::monotonicNs();
     const QByteArray &id = picked.id;
     m_stickyHit = !stickyId.isEmpty() && id == stickyId;
     if (!m_countTokens && !m_request.sessionHash.isEmpty() && !m_stickyHit) {
@@ -390,6 +422,8 @@ void MessagesJob::sendUpstream()
     m_phase = Phase::Upstream;
     ++m_attempts;
     m_tried.insert(m_account.id);
+    holdAccount(m_account.id);
+    m_firstByteNs = 0;
     const Http::Request &request = m_exchange->request();
 
     Upstream::UpstreamRequest up;
@@ -468,8 +502,9 @@ QByteArray MessagesJob::upstreamBody() const
 void MessagesJob::onResponseStarted(int status)
 {
     m_upstreamStatus = status;
+    m_firstByteNs = Http::monotonicNs();
     const ProxyMetrics &metrics = m_worker.context().metrics();
-    m_worker.shard()->observe(metrics.upstreamFirstByte, 0, quint64((Http::monotonicNs() - m_upstreamStartNs) / 1000));
+    m_worker.shard()->observe(metrics.upstreamFirstByte, 0, quint64((m_firstByteNs - m_upstreamStartNs) / 1000));
     if (status < 200 || status >= 300 || !m_streaming)
         return pump(); // buffered: a JSON answer or an error to classify first
 
@@ -528,6 +563,8 @@ void MessagesJob::finishStream(const Upstream::Outcome &outcome)
     if (!m_sse.isComplete() && !m_sse.error()) {
         // Cut off after the first byte: no other account can take over, so tell the client in the stream.
         m_worker.shard()->add(metrics.truncatedStreams);
+        m_truncated = true;
+        m_errorType.set(QByteArrayView("stream_truncated"));
         const QByteArray why =
             outcome.isOk() ? QByteArray("the upstream closed the stream early") : outcome.message.toUtf8();
         m_exchange->writeChunk(sseError("api_error", "The upstream response stream ended before message_stop (" + why +
@@ -536,6 +573,8 @@ void MessagesJob::finishStream(const Upstream::Outcome &outcome)
         if (!outcome.isOk())
             applyHealth(classification);
     } else {
+        if (m_sse.error())
+            m_errorType.set(QByteArrayView("stream_error_event"));
         applyHealth(Upstream::Classification{});
     }
     m_worker.shard()->add(metrics.upstreamResponses, outcomeIndex(Upstream::Classification::Kind::Ok));
@@ -573,6 +612,7 @@ void MessagesJob::retryOrFail(const Upstream::Classification &c, int status, con
                               const Upstream::HeaderList &headers)
 {
     applyHealth(c);
+    holdAccount({});
     if (m_call)
         m_call->deleteLater();
     m_call = nullptr;
@@ -599,6 +639,7 @@ void MessagesJob::retryOrFail(const Upstream::Classification &c, int status, con
             if (const QByteArray v = headerValue(headers, name); !v.isEmpty())
                 out.append({name, v});
         }
+        m_errorType.set(upstreamErrorName(c.kind));
         QByteArray type = headerValue(headers, "content-type");
         m_exchange->respond(status, type.isEmpty() ? QByteArray("application/json") : type, body, out);
         return complete(status);
@@ -702,6 +743,7 @@ void MessagesJob::applyHealth(const Upstream::Classification &c)
 
 void MessagesJob::failClient(int status, const QByteArray &message, const QByteArray &errorType)
 {
+    m_errorType.set(errorType.isEmpty() ? QByteArrayView(Http::anthropicErrorType(status)) : QByteArrayView(errorType));
     if (m_exchange && !m_clientStarted)
         m_exchange->respondError(status, message, errorType, {{"x-relaydeck-request-id", m_requestId}});
     complete(status);
@@ -710,6 +752,7 @@ void MessagesJob::failClient(int status, const QByteArray &message, const QByteA
 void MessagesJob::onClientGone()
 {
     m_worker.shard()->add(m_worker.context().metrics().clientAborts);
+    m_clientAborted = true;
     if (m_call)
         m_call->abort();
     complete(499);
@@ -725,10 +768,12 @@ void MessagesJob::complete(int status)
     m_phase = Phase::Done;
     m_leaseTimer.stop();
     leaveQueue(-1);
+    holdAccount({});
+    const qint64 endNs = Http::monotonicNs();
     if (wasStreaming)
         m_worker.shard()->add(m_worker.context().metrics().activeStreams, 0, -1);
     if (m_exchange) {
-        const qint64 total = Http::monotonicNs() - m_exchange->startedNs();
+        const qint64 total = endNs - m_startedNs;
         m_worker.shard()->observe(m_worker.context().metrics().relayOverhead, 0,
                                   quint64(std::max<qint64>(0, total - m_upstreamNs) / 1000));
     }
@@ -756,6 +801,7 @@ void MessagesJob::complete(int status)
                            m_requestId, record.keyId, record.accountId, m_request.model, status, m_streaming,
                            m_attempts, record.usage.inputTokens, record.usage.outputTokens, m_upstreamNs / 1'000'000);
     }
+    logTiming(status, endNs, record.endMs, record.accountId, record.usage);
     const ProxyMetrics &metrics = m_worker.context().metrics();
     const Usage::TokenUsage &u = record.usage;
     Metrics::Shard *shard = m_worker.shard();
@@ -792,6 +838,51 @@ void MessagesJob::complete(int status)
     else if (!record.leaseReleases.isEmpty())
         for (const auto &l : record.leaseReleases)
             m_worker.leases().release(l.zsetKey, l.member, nullptr, [](const Usage::LeaseResult &) {});
+}
+
+// One fixed-size record on the stack, copied into this worker's ring: no allocation.
+void MessagesJob::logTiming(int status, qint64 endNs, qint64 endMs, const QByteArray &accountId,
+                            const Usage::TokenUsage &usage)
+{
+    const auto sinceStart = [this](qint64 ns) { return ns > 0 ? std::max<qint64>(0, (ns - m_startedNs) / 1000) : 0; };
+    RequestTiming t;
+    t.requestId.set(m_requestId);
+    t.endUs = sinceStart(endNs);
+    t.startMs = endMs - t.endUs / 1000;
+    if (m_key) {
+        t.keyId.set(m_key->id);
+        t.keyName.set(QStringView(m_key->name));
+    }
+    t.accountId.set(accountId);
+    t.model.set(m_request.model);
+    t.errorType = m_errorType;
+    t.status = status;
+    t.attempts = m_attempts;
+    t.stream = m_request.stream && !m_countTokens;
+    t.countTokens = m_countTokens;
+    t.truncated = m_truncated;
+    t.clientAborted = m_clientAborted;
+    t.authUs = sinceStart(m_authDoneNs);
+    t.limitsUs = sinceStart(m_limitsDoneNs);
+    t.accountUs = sinceStart(m_accountChosenNs);
+    t.upstreamSentUs = m_attempts > 0 ? sinceStart(m_upstreamStartNs) : 0;
+    t.firstByteUs = sinceStart(m_firstByteNs);
+    t.inputTokens = usage.inputTokens;
+    t.outputTokens = usage.outputTokens;
+    m_worker.context().requestLog().record(m_worker.index(), t);
+}
+
+// Moves this request's in-flight count to another account (or, with an empty id, ends it).
+void MessagesJob::holdAccount(const QByteArray &accountId)
+{
+    if (m_busyAccount == accountId)
+        return;
+    RequestLog &log = m_worker.context().requestLog();
+    if (!m_busyAccount.isEmpty())
+        log.accountFinished(m_worker.index(), m_busyAccount);
+    m_busyAccount = accountId;
+    if (!accountId.isEmpty())
+        log.accountStarted(m_worker.index(), accountId);
 }
 
 void MessagesJob::refreshLeases()

@@ -5,6 +5,7 @@
 #include "limits/limitchecker.h"
 #include "relay/accountdirectory.h"
 #include "relay/messagerequest.h"
+#include "relay/requestlog.h"
 #include "upstream/outcome.h"
 #include "upstream/responseclassification.h"
 #include "upstream/sseusageparser.h"
@@ -70,6 +71,8 @@ private:
     void complete(int status);
     void refreshLeases();
     void countRoundTrip() { ++m_roundTripsBeforeUpstream; }
+    void holdAccount(const QByteArray &accountId);
+    void logTiming(int status, qint64 endNs, qint64 endMs, const QByteArray &accountId, const Usage::TokenUsage &usage);
 
     WorkerRelay &m_worker;
     QPointer<Http::Exchange> m_exchange;
@@ -108,6 +111,17 @@ private:
     qint64 m_upstreamNs = 0; // summed over attempts
     int m_roundTripsBeforeUpstream = 0;
     bool m_recorded = false;
+
+    // For the request log: monotonic ns of each stage (0 = not reached) and how the request ended.
+    qint64 m_startedNs = 0;
+    qint64 m_authDoneNs = 0;
+    qint64 m_limitsDoneNs = 0;
+    qint64 m_accountChosenNs = 0;
+    qint64 m_firstByteNs = 0;
+    QByteArray m_busyAccount; // counted as in flight on this account (RequestLog::accountStarted)
+    FixedText<32> m_errorType;
+    bool m_truncated = false;
+    bool m_clientAborted = false;
 };
 
 } // namespace Relay::Proxy

@@ -35,6 +35,7 @@ void RelayContext::setWorkerCount(int count)
 {
     QMutexLocker lock(&m_workersMutex);
     m_workers.assign(size_t(count), {});
+    m_requestLog.setWriterCount(count);
 }
 
 void RelayContext::setWorker(int index, WorkerRelay *worker)

@@ -7,6 +7,7 @@
 #include "relay/keycache.h"
 #include "relay/proxymetrics.h"
 #include "relay/relayoptions.h"
+#include "relay/requestlog.h"
 #include "usage/pricingservice.h"
 
 #include <QMutex>
@@ -38,6 +39,9 @@ public:
     KeyCache &keyCache() { return m_keyCache; }
     const Usage::PricingAccessor &pricing() const { return m_pricing; }
     const ProxyMetrics &metrics() const { return m_metrics; }
+    // The last requests' timings and per-account in-flight counts (one ring per worker, sized by setWorkerCount()).
+    RequestLog &requestLog() { return m_requestLog; }
+    const RequestLog &requestLog() const { return m_requestLog; }
     // Asks for an OAuth account's token refresh from any thread (set once by the service before the workers start;
     // empty when nothing refreshes tokens).
     using TokenRefreshRequest = std::function<void(const QByteArray &accountId)>;
@@ -61,6 +65,7 @@ private:
     KeyCache m_keyCache;
     Usage::PricingAccessor m_pricing;
     ProxyMetrics m_metrics;
+    RequestLog m_requestLog;
     TokenRefreshRequest m_tokenRefresh;
     mutable QMutex m_workersMutex;
     std::vector<QPointer<WorkerRelay>> m_workers;
