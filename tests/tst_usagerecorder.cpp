@@ -4,6 +4,7 @@
 #include "usage/pricingservice.h"
 #include "usage/timebuckets.h"
 #include "usage/usagerecorder.h"
+#include "usage/usagescript.h"
 
 #include "redisserver.h"
 
@@ -112,6 +113,27 @@ private:
             return 0;
         const qsizetype start = at + marker.size();
         return info.mid(start, info.indexOf(',', start) - start).toLongLong();
+    }
+    // The server's own time per call of a command (INFO commandstats usec_per_call), as text.
+    QByteArray usecPerCall(const QByteArray &command)
+    {
+        const QByteArray info = m_server.command({"INFO", "commandstats"}).toByteArray();
+        const QByteArray marker = "cmdstat_" + command + ":";
+        const qsizetype at = info.indexOf(marker);
+        const qsizetype start = info.indexOf("usec_per_call=", at) + 14;
+        return at < 0 ? QByteArray("?") : info.mid(start, info.indexOf(',', start) - start);
+    }
+    // redis-server's own CPU time (user + sys, INFO cpu) in microseconds: unlike usec_per_call it does not count
+    // the time the server waited for a core on a busy machine.
+    qint64 serverCpuUsec()
+    {
+        const QByteArray info = m_server.command({"INFO", "cpu"}).toByteArray();
+        double seconds = 0;
+        for (const QByteArray &line : info.split('\n')) {
+            if (line.startsWith("used_cpu_user:") || line.startsWith("used_cpu_sys:"))
+                seconds += line.mid(line.indexOf(':') + 1).trimmed().toDouble();
+        }
+        return qint64(seconds * 1e6);
     }
     void createRecords(const QList<QByteArray> &keyIds, const QList<QByteArray> &accountIds)
     {
@@ -267,9 +289,48 @@ private Q_SLOTS:
         // 2 for the relay, with 24 records in 3 + 1 day/hour buckets... all within one day).
         for (auto it = expected.constBegin(); it != expected.constEnd(); ++it)
             QCOMPARE(hgetall(it.key()), it.value());
+        // Plus the day's six top indexes (key and account by cost, requests and tokens).
         const QList<QByteArray> usageKeys =
             m_server.command({"SCAN", "0", "MATCH", "rd:*usage*", "COUNT", "1000"}).elements.value(1).toList();
-        QCOMPARE(usageKeys.size(), expected.size());
+        QCOMPARE(usageKeys.size(), expected.size() + 6);
+        const QByteArray day = Relay::Usage::bucketsFor(EndMs).day;
+        using Relay::Usage::UsageDimension;
+        using Relay::Usage::UsageMetric;
+        const auto topScore = [&](UsageDimension dimension, UsageMetric metric, const QByteArray &id) {
+            const QByteArray index = Relay::Usage::UsageIndex::dayTop(m_keys, day, dimension, metric);
+            return m_server.command({"ZSCORE", index, id}).toByteArray().toLongLong();
+        };
+        const auto tokensOf = [](const Counters &counters) {
+            return counters.value("input_tokens") + counters.value("output_tokens") +
+                   counters.value("cache_creation_5m_tokens") + counters.value("cache_creation_1h_tokens") +
+                   counters.value("cache_read_tokens");
+        };
+        for (const QByteArray &key : keys) {
+            const Counters &dayCounters = expected[m_keys.apiKey(key, "usage:d:" + day)];
+            QCOMPARE(topScore(UsageDimension::Key, UsageMetric::Cost, key), dayCounters.value("cost_nanos"));
+            QCOMPARE(topScore(UsageDimension::Key, UsageMetric::Requests, key), qint64(12));
+            QCOMPARE(topScore(UsageDimension::Key, UsageMetric::Tokens, key), tokensOf(dayCounters));
+        }
+        for (const QByteArray &account : accounts) {
+            const Counters &dayCounters = expected[m_keys.account(account, "usage:d:" + day)];
+            QCOMPARE(topScore(UsageDimension::Account, UsageMetric::Cost, account), dayCounters.value("cost_nanos"));
+            QCOMPARE(topScore(UsageDimension::Account, UsageMetric::Requests, account), qint64(12));
+            QCOMPARE(topScore(UsageDimension::Account, UsageMetric::Tokens, account), tokensOf(dayCounters));
+        }
+        for (const UsageDimension dimension : {UsageDimension::Key, UsageDimension::Account}) {
+            for (const UsageMetric metric : {UsageMetric::Cost, UsageMetric::Requests, UsageMetric::Tokens}) {
+                const QByteArray index = Relay::Usage::UsageIndex::dayTop(m_keys, day, dimension, metric);
+                QCOMPARE(m_server.command({"ZCARD", index}).toInteger(), qint64(2));
+                const qint64 ttl = m_server.command({"TTL", index}).toInteger();
+                QVERIFY2(ttl > UsageRecorder::DayTtlSeconds - 60 && ttl <= UsageRecorder::DayTtlSeconds, index);
+            }
+        }
+        // The key last-used index: each key's newest record.
+        const QByteArray lastUsed = Relay::Usage::UsageIndex::keyLastUsed(m_keys);
+        QCOMPARE(lastUsed, QByteArray("rd:key_last_used"));
+        QCOMPARE(m_server.command({"ZRANGE", lastUsed, "0", "-1", "WITHSCORES"}).toList(),
+                 (QList<QByteArray>{"key-a", QByteArray::number(EndMs + 20 * 1000), "key-b",
+                                    QByteArray::number(EndMs + 24 * 1000)}));
 
         // TTLs: day 40 d, hour 8 d, totals none.
         for (auto it = expected.constBegin(); it != expected.constEnd(); ++it) {
@@ -449,6 +510,81 @@ private Q_SLOTS:
         QCOMPARE(hgetall(m_keys.account("acct-gone", "usage:total")).value("requests"), qint64(2));
     }
 
+    void keepsTheDayIndexesForEveryOwnerCombination()
+    {
+        using Relay::Usage::UsageDimension;
+        using Relay::Usage::UsageMetric;
+        using Relay::Usage::UsageIndex::dayTop;
+        createRecords({"key-i"}, {"acct-i"});
+        UsageRecorder recorder(m_client.get(), m_keys, m_pricing->accessor());
+        // The key's first record of the day has an unpriced model and no tokens (cost and tokens 0): it still enters
+        // all three indexes, so the TTLs are set by the record that created them.
+        UsageRecord unpriced = makeRecord("key-i", {}, "claude-mock-model", 1);
+        unpriced.usage = {};
+        unpriced.usage.model = "claude-mock-model";
+        recorder.record(unpriced);
+        recorder.record(makeRecord({}, "acct-i", "claude-haiku-4-5", 2)); // account only
+        recorder.record(makeRecord({}, {}, "claude-haiku-4-5", 3));       // neither
+        UsageRecord newer = makeRecord("key-i", "acct-i", "claude-haiku-4-5", 5);
+        UsageRecord older = makeRecord("key-i", "acct-i", "claude-haiku-4-5", 4); // arrives late (a retry)
+        recorder.record(newer);
+        recorder.record(older);
+        recorder.record(makeRecord("key-deleted", "acct-i", "claude-haiku-4-5", 6));
+        QTRY_COMPARE_WITH_TIMEOUT(recorder.backlog(), qint64(0), 5000);
+        QCOMPARE(recorder.statistics()->written.load(), quint64(6));
+        QCOMPARE(recorder.statistics()->rejected.load(), quint64(0));
+
+        const QByteArray day = Relay::Usage::bucketsFor(EndMs).day;
+        const auto zrange = [&](UsageDimension dimension, UsageMetric metric) {
+            return m_server.command({"ZRANGE", dayTop(m_keys, day, dimension, metric), "0", "-1", "WITHSCORES"})
+                .toList();
+        };
+        const auto table = m_pricing->current();
+        const qint64 newerCost = table->cost(newer.usage).nanos;
+        const qint64 olderCost = table->cost(older.usage).nanos;
+        const qint64 deletedCost = table->cost(makeRecord({}, {}, "claude-haiku-4-5", 6).usage).nanos;
+        const auto tokens = [](const UsageRecord &record) {
+            return record.usage.inputTokens + record.usage.outputTokens + record.usage.cacheCreation5mTokens +
+                   record.usage.cacheCreation1hTokens + record.usage.cacheReadTokens;
+        };
+        const auto n = [](qint64 value) { return QByteArray::number(value); };
+        QCOMPARE(zrange(UsageDimension::Key, UsageMetric::Requests),
+                 (QList<QByteArray>{"key-deleted", "1", "key-i", "3"}));
+        QCOMPARE(zrange(UsageDimension::Key, UsageMetric::Cost).mid(2),
+                 (QList<QByteArray>{"key-i", n(newerCost + olderCost)}));
+        QCOMPARE(zrange(UsageDimension::Key, UsageMetric::Tokens).mid(2),
+                 (QList<QByteArray>{"key-i", n(tokens(newer) + tokens(older))}));
+        QCOMPARE(zrange(UsageDimension::Account, UsageMetric::Requests), (QList<QByteArray>{"acct-i", "4"}));
+        const qint64 accountOnlyCost = table->cost(makeRecord({}, {}, "claude-haiku-4-5", 2).usage).nanos;
+        QCOMPARE(zrange(UsageDimension::Account, UsageMetric::Cost),
+                 (QList<QByteArray>{"acct-i", n(accountOnlyCost + newerCost + olderCost + deletedCost)}));
+        for (const UsageDimension dimension : {UsageDimension::Key, UsageDimension::Account}) {
+            for (const UsageMetric metric : {UsageMetric::Cost, UsageMetric::Requests, UsageMetric::Tokens}) {
+                const qint64 ttl = m_server.command({"TTL", dayTop(m_keys, day, dimension, metric)}).toInteger();
+                QVERIFY(ttl > UsageRecorder::DayTtlSeconds - 60 && ttl <= UsageRecorder::DayTtlSeconds);
+            }
+        }
+        // Last use: the newest record wins over the late older one; a key without a record is not indexed.
+        QCOMPARE(m_server.command({"ZRANGE", Relay::Usage::UsageIndex::keyLastUsed(m_keys), "0", "-1", "WITHSCORES"})
+                     .toList(),
+                 (QList<QByteArray>{"key-i", n(newer.endMs)}));
+        QCOMPARE(m_server.command({"HGET", m_keys.global("usage:d:" + day), "requests"}).toInteger(), qint64(6));
+    }
+
+    void aWrongTypedIndexRejectsTheWholeRecord()
+    {
+        createRecords({"key-x"}, {"acct-x"});
+        const QByteArray lastUsed = Relay::Usage::UsageIndex::keyLastUsed(m_keys);
+        QVERIFY(m_server.command({"SET", lastUsed, "not a zset"}).toByteArray() == "OK");
+        UsageRecorder recorder(m_client.get(), m_keys, m_pricing->accessor());
+        recorder.record(makeRecord("key-x", "acct-x", "claude-haiku-4-5", 1));
+        QTRY_COMPARE_WITH_TIMEOUT(recorder.statistics()->rejected.load(), quint64(1), 5000);
+        QCOMPARE(m_server.command({"EXISTS", m_keys.apiKey("key-x", "usage:total")}).toInteger(), qint64(0));
+        const QList<QByteArray> tops =
+            m_server.command({"SCAN", "0", "MATCH", "rd:usage:*", "COUNT", "1000"}).elements.value(1).toList();
+        QCOMPARE(tops, QList<QByteArray>{});
+    }
+
     void aRecordThatFailsWritesNothing()
     {
         // The relay's hour hash is the last hash the script would touch: a wrong type there must stop the record
@@ -530,8 +666,9 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(recorder.backlog(), qint64(0), 15000);
         QCOMPARE(recorder.statistics()->written.load(), quint64(Records));
 
-        // EVALSHA sha numkeys <8 owner keys> <relay day> <relay hour> owners model dayTtl hourTtl endMs ...
-        constexpr int EndMsArgument = 3 + 10 + 4;
+        // EVALSHA sha numkeys <8 owner keys> <relay day> <relay hour> <6 top indexes> <last used> owners model
+        // dayTtl hourTtl endMs ...
+        constexpr int EndMsArgument = 3 + 17 + 4;
         QList<qint64> seen;
         const RedisServer::Reply log = server.command({"SLOWLOG", "GET", "100000"});
         for (auto entry = log.elements.crbegin(); entry != log.elements.crend(); ++entry) {
@@ -571,6 +708,9 @@ private Q_SLOTS:
         UsageRecorderOptions options;
         options.maxBacklog = Records;
         UsageRecorder recorder(m_client.get(), m_keys, m_pricing->accessor(), options);
+        for (int i = 0; i < 50; ++i)
+            createRecords({"key-" + QByteArray::number(i)},
+                          i < 7 ? QList<QByteArray>{"acct-" + QByteArray::number(i)} : QList<QByteArray>{});
         QList<UsageRecord> records;
         for (int i = 0; i < Records; ++i) {
             UsageRecord record = makeRecord("key-" + QByteArray::number(i % 50), "acct-" + QByteArray::number(i % 7),
@@ -580,6 +720,7 @@ private Q_SLOTS:
         }
         const auto written = recorder.statistics();
         const qint64 start = processCpuUsec();
+        const qint64 serverStart = serverCpuUsec();
         for (int i = 0; i < Records; ++i) {
             recorder.record(std::move(records[i]));
             if (!burst) {
@@ -590,12 +731,15 @@ private Q_SLOTS:
         while (recorder.backlog() > 0 && written->rejected.load() == 0)
             QCoreApplication::processEvents(QEventLoop::WaitForMoreEvents);
         const qint64 cpu = processCpuUsec() - start;
+        const qint64 serverCpu = serverCpuUsec() - serverStart;
         QCOMPARE(written->rejected.load(), quint64(0));
         QCOMPARE(written->written.load(), quint64(Records));
         QCOMPARE(hgetall(m_keys.global("usage:d:" + Relay::Usage::bucketsFor(EndMs).day)).value("requests"),
                  qint64(Records));
-        qInfo("usage record CPU (%s): %.2f us per record, %lld records", burst ? "burst" : "paced",
-              double(cpu) / Records, qint64(Records));
+        qInfo("usage record CPU (%s): %.2f us per record, %lld records; redis-server CPU %.2f us per record, %s us "
+              "per EVALSHA (usec_per_call)",
+              burst ? "burst" : "paced", double(cpu) / Records, qint64(Records), double(serverCpu) / Records,
+              usecPerCall("evalsha").constData());
     }
 };
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "redis/keyspace.h"
+#include "usage/usagescript.h"
 
 #include <QByteArray>
 #include <QByteArrayView>
@@ -23,6 +24,12 @@ public:
     QByteArray keyRecord(QByteArrayView id) const { return m_keySpace.apiKey(id, "record"); }
     // ZSET key id -> last use (ms), written by the usage script; the admin key list sorts by it.
     QByteArray keyLastUsedIndex() const { return m_keySpace.global("key_last_used"); }
+    // ZSET owner id -> the day's cost_nanos / requests / tokens of every key or account used that day (written by the
+    // usage script, TTL as the day hashes): rd:usage:d:<day>:top:<key|account>:<cost|requests|tokens>.
+    QByteArray usageDayTopIndex(QByteArrayView day, Usage::UsageDimension dimension, Usage::UsageMetric metric) const
+    {
+        return Usage::UsageIndex::dayTop(m_keySpace, day, dimension, metric);
+    }
     QByteArray accountIndex() const { return m_keySpace.global("accounts"); } // SET of account ids
     QByteArray accountRecord(QByteArrayView id) const { return m_keySpace.account(id, "record"); }
     QByteArray accountState(QByteArrayView id) const { return m_keySpace.account(id, "state"); } // HASH: health

@@ -221,32 +221,48 @@ QList<QByteArray> UsageRecorder::evalCommand(const UsageRecord &record, qint64 c
     const QByteArray daySuffix = "usage:d:" + buckets.day;
     const QByteArray hourSuffix = "usage:h:" + buckets.hour;
     const qsizetype leaseCount = record.leaseReleases.size();
+    const bool hasKey = !record.keyId.isEmpty();
+    const bool hasAccount = !record.accountId.isEmpty();
+    const qint64 tokens = usage.inputTokens + usage.outputTokens + usage.cacheCreation5mTokens +
+                          usage.cacheCreation1hTokens + usage.cacheReadTokens;
 
     QList<QByteArray> out;
-    out.reserve(3 + 2 * UsageScript::KeysPerOwner + 2 + 5 + UsageScript::FieldCount + 2 * leaseCount);
+    out.reserve(3 + 2 * (UsageScript::KeysPerOwner + UsageScript::TopIndexesPerOwner) + 3 + 7 +
+                UsageScript::FieldCount + 2 * leaseCount);
     out << QByteArrayLiteral("EVALSHA") << UsageScript::script().sha1() << QByteArray();
-    int owners = 0;
-    if (!record.keyId.isEmpty()) {
+    if (hasKey) {
         out << keys.apiKey(record.keyId, "usage:total") << keys.apiKey(record.keyId, daySuffix)
             << keys.apiKey(record.keyId, hourSuffix) << keys.apiKey(record.keyId, "record");
-        ++owners;
     }
-    if (!record.accountId.isEmpty()) {
+    if (hasAccount) {
         out << keys.account(record.accountId, "usage:total") << keys.account(record.accountId, daySuffix)
             << keys.account(record.accountId, hourSuffix) << keys.account(record.accountId, "record");
-        ++owners;
     }
     out << keys.global(daySuffix) << keys.global(hourSuffix);
+    for (const UsageDimension dimension : {UsageDimension::Key, UsageDimension::Account}) {
+        if (dimension == UsageDimension::Key ? !hasKey : !hasAccount)
+            continue;
+        for (const UsageMetric metric : {UsageMetric::Cost, UsageMetric::Requests, UsageMetric::Tokens})
+            out << UsageIndex::dayTop(keys, buckets.day, dimension, metric);
+    }
+    if (hasKey)
+        out << UsageIndex::keyLastUsed(keys);
     for (const LeaseRelease &release : record.leaseReleases)
         out << release.zsetKey;
     out[2] = QByteArray::number(out.size() - 3);
 
     static const QByteArray dayTtl = QByteArray::number(DayTtlSeconds);
     static const QByteArray hourTtl = QByteArray::number(HourTtlSeconds);
-    out << QByteArray::number(owners) << "m:" + modelField(record.model()) + ':' << dayTtl << hourTtl
-        << QByteArray::number(record.endMs);
+    out << QByteArray::number(int(hasKey) + int(hasAccount)) << "m:" + modelField(record.model()) + ':' << dayTtl
+        << hourTtl << QByteArray::number(record.endMs);
     for (const qint64 delta : deltas)
         out << (delta > 0 ? QByteArray::number(delta) : QByteArrayLiteral("0"));
+    out << (tokens > 0 ? QByteArray::number(tokens) : QByteArrayLiteral("0"))
+        << (hasKey ? QByteArrayLiteral("1") : QByteArrayLiteral("0"));
+    if (hasKey)
+        out << record.keyId;
+    if (hasAccount)
+        out << record.accountId;
     for (const LeaseRelease &release : record.leaseReleases)
         out << release.member;
     return out;

@@ -14,12 +14,15 @@ local names = )lua"
                                                        R"lua(
 local owners = tonumber(ARGV[1])
 local relay = owners * 4
-local leases = relay + 2
+local tops = relay + 2
+local keyOwner = ARGV[17] == '1'
+local leases = tops + owners * 3
+if keyOwner then leases = leases + 1 end
 local kinds = {}
 for i = 1, #names do
   local kind = redis.call('TYPE', names[i])['ok']
   local want = 'hash'
-  if i > leases then want = 'zset' end
+  if i > tops then want = 'zset' end
   if kind ~= 'none' and kind ~= want then
     return redis.error_reply('WRONGTYPE usage key ' .. names[i] .. ' holds a ' .. kind .. ', not a ' .. want)
   end
@@ -57,8 +60,28 @@ for base = 0, relay - 1, 4 do
     redis.call('HSET', names[base + 4], 'last_used_at', ARGV[5])
   end
 end
+-- The day's top indexes. Every record is one request, so ZINCRBY answers '1' exactly on the owner's first record of
+-- the day: only then are all three written (zero deltas too) and their TTLs set. Any index is created by such a
+-- record, so each gets its TTL while the common case costs one or three calls.
+local cost = ARGV[12]
+local tokens = ARGV[16]
+for o = 1, owners do
+  local top = tops + (o - 1) * 3
+  local id = ARGV[17 + o]
+  local first = redis.call('ZINCRBY', names[top + 2], 1, id) == '1'
+  if first or cost ~= '0' then redis.call('ZINCRBY', names[top + 1], cost, id) end
+  if first or tokens ~= '0' then redis.call('ZINCRBY', names[top + 3], tokens, id) end
+  if first then
+    for i = 1, 3 do redis.call('EXPIRE', names[top + i], ARGV[3]) end
+  end
+end
+-- Last use of a key that still exists; GT: a late retried record does not move it back.
+if keyOwner and kinds[4] == 'hash' then
+  redis.call('ZADD', names[leases], 'GT', ARGV[5], ARGV[18])
+end
+local members = 17 + owners - leases
 for i = leases + 1, #names do
-  redis.call('ZREM', names[i], ARGV[15 + i - leases])
+  redis.call('ZREM', names[i], ARGV[members + i])
 end
 return 1
 )lua"));
@@ -66,3 +89,40 @@ return 1
 }
 
 } // namespace Relay::Usage::UsageScript
+
+namespace Relay::Usage::UsageIndex {
+
+QByteArray keyLastUsed(const Redis::KeySpace &keys)
+{
+    return keys.global("key_last_used");
+}
+
+QByteArray dayTop(const Redis::KeySpace &keys, QByteArrayView day, UsageDimension dimension, UsageMetric metric)
+{
+    const QByteArrayView kind = dimensionName(dimension);
+    const QByteArrayView by = metricName(metric);
+    QByteArray name;
+    name.reserve(8 + day.size() + 5 + kind.size() + 1 + by.size());
+    name.append("usage:d:").append(day).append(":top:").append(kind).append(':').append(by);
+    return keys.global(name);
+}
+
+QByteArrayView dimensionName(UsageDimension dimension)
+{
+    return dimension == UsageDimension::Key ? QByteArrayView("key") : QByteArrayView("account");
+}
+
+QByteArrayView metricName(UsageMetric metric)
+{
+    switch (metric) {
+    case UsageMetric::Cost:
+        return "cost";
+    case UsageMetric::Requests:
+        return "requests";
+    case UsageMetric::Tokens:
+        return "tokens";
+    }
+    return "cost";
+}
+
+} // namespace Relay::Usage::UsageIndex
