@@ -129,8 +129,10 @@ void KeyCatalog::load()
                                    return finishLoad(state, u"cannot read API keys: %1"_s.arg(batch.error.message));
                                for (qsizetype i = 0; i < ids.size(); ++i) {
                                    if (std::optional<Domain::ApiKey> key =
-                                           Domain::ApiKey::fromRecord(batch.replies.at(i).toByteArrayList()))
-                                       state->keys.insert(key->id, entryOf(std::move(*key)));
+                                           Domain::ApiKey::fromRecord(batch.replies.at(i).toByteArrayList())) {
+                                       const QByteArray id = key->id; // before the move below
+                                       state->keys.insert(id, entryOf(std::move(*key)));
+                                   }
                                }
                                if (state->scanDone && state->pendingBatches == 0)
                                    finishLoad(state, {});

@@ -189,44 +189,43 @@ private:
         return v.toString();
     }
 
-    // A JSON array of strings, or null for an empty list; each bad element named "field[i]".
-    std::optional<QStringList> strings(const QString &field)
+    // The string elements of a JSON array (null = empty) with their indexes; each other element is named as a bad
+    // field "field[i]". nullopt when the value is not an array at all.
+    std::optional<QList<std::pair<qsizetype, QString>>> strings(const QString &field)
     {
         const QJsonValue v = value(field);
         if (v.isNull())
-            return QStringList();
+            return QList<std::pair<qsizetype, QString>>();
         if (!v.isArray()) {
             fail(field, u"must be an array of strings"_s);
             return std::nullopt;
         }
-        QStringList out;
-        bool ok = true;
+        QList<std::pair<qsizetype, QString>> out;
         const QJsonArray array = v.toArray();
         for (qsizetype i = 0; i < array.size(); ++i) {
-            if (!array.at(i).isString()) {
+            if (array.at(i).isString())
+                out.append({i, array.at(i).toString()});
+            else
                 fail(u"%1[%2]"_s.arg(field).arg(i), u"must be a string"_s);
-                ok = false;
-            } else {
-                out << array.at(i).toString();
-            }
         }
-        return ok ? std::optional(out) : std::nullopt;
+        return out;
     }
 
     QStringList tags()
     {
-        const std::optional<QStringList> list = strings(u"tags"_s);
+        const auto list = strings(u"tags"_s);
         if (!list)
             return {};
         QStringList out;
-        for (qsizetype i = 0; i < list->size(); ++i) {
-            const QString tag = list->at(i).trimmed(); // trimmed and de-duplicated like the CLI's --tag
+        for (const auto &[index, text] : *list) {
+            const QString tag = text.trimmed(); // trimmed and de-duplicated like the CLI's --tag
+            const QString field = u"tags[%1]"_s.arg(index);
             if (tag.isEmpty()) {
-                fail(u"tags[%1]"_s.arg(i), u"must not be empty"_s);
+                fail(field, u"must not be empty"_s);
                 continue;
             }
             if (const QString invalid = domainCheck([&](Domain::ApiKey &k) { k.tags = {tag}; }); !invalid.isEmpty())
-                fail(u"tags[%1]"_s.arg(i), invalid);
+                fail(field, invalid);
             else if (!out.contains(tag))
                 out << tag;
         }
@@ -237,12 +236,12 @@ private:
 
     QList<Domain::Endpoint> permissions()
     {
-        const std::optional<QStringList> list = strings(u"permissions"_s);
+        const auto list = strings(u"permissions"_s);
         QList<Domain::Endpoint> out;
-        for (qsizetype i = 0; list && i < list->size(); ++i) {
-            const auto endpoint = Domain::endpointFromName(list->at(i).toUtf8());
+        for (const auto &[index, name] : list.value_or(QList<std::pair<qsizetype, QString>>())) {
+            const auto endpoint = Domain::endpointFromName(name.toUtf8());
             if (!endpoint)
-                fail(u"permissions[%1]"_s.arg(i), u"must be one of messages, count_tokens, models"_s);
+                fail(u"permissions[%1]"_s.arg(index), u"must be one of messages, count_tokens, models"_s);
             else if (!out.contains(*endpoint))
                 out << *endpoint;
         }
@@ -264,11 +263,11 @@ private:
         }
         rule.mode = *parsed;
         if (has(u"models"_s)) {
-            const std::optional<QStringList> models = strings(u"models"_s);
+            const auto models = strings(u"models"_s);
             if (!models)
                 return rule;
-            for (const QString &model : *models)
-                rule.models << model.trimmed().toUtf8();
+            for (const auto &entry : *models)
+                rule.models << entry.second.trimmed().toUtf8();
         }
         const Domain::ModelRule normalized = Domain::KeyRules::normalizedRule(rule.mode, rule.models);
         if (const QString invalid = domainCheck([&](Domain::ApiKey &k) { k.modelRule = normalized; });
