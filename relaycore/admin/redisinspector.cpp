@@ -103,8 +103,12 @@ bool isVariableSegment(QByteArrayView s)
     if (isDigits(s) || looksLikeDate(s))
         return true;
     const bool hasDigit = std::any_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
-    // Ids, UUIDs and hashes are long and mix digits in; plain words ("usage", "record") stay.
-    return (hasDigit && s.size() >= 6) || s.size() >= 24;
+    const bool allHex = std::all_of(s.begin(), s.end(), [](char c) {
+        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+    });
+    // Ids, UUIDs and hashes are long and mix digits in (a hex hash may by chance have none); plain words
+    // ("usage", "record") stay.
+    return (hasDigit && s.size() >= 6) || (allHex && s.size() >= 12) || s.size() >= 24;
 }
 
 } // namespace
