@@ -15,6 +15,7 @@
 #include "redis/client.h"
 #include "redis/connectionoptions.h"
 #include "redisserver.h"
+#include "testproxy.h"
 
 #include <QDateTime>
 #include <QJsonArray>
@@ -63,6 +64,7 @@ private Q_SLOTS:
     void groupsCrudAndMembershipOnBothSides();
     void testRouteAnswersOkWithLatencyAndLeavesHealthAndUsageAlone();
     void testRouteReportsUpstreamFaults();
+    void testRouteGoesThroughTheAccountProxy();
     void everyRouteIsDocumented();
 
 private:
@@ -243,6 +245,16 @@ void TstAdminAccounts::createsApiKeyAndOAuthAccountsAndNeverAnswersASecret()
              QString::fromLatin1(oauthId));
     QCOMPARE(call("GET", "/admin/accounts/nope").status, 404);
     QCOMPARE(call("GET", "/admin/accounts?limit=501").status, 422);
+
+    // in_flight counts the account's unexpired concurrency leases (every relay instance's).
+    const QByteArray leases = m_keys.keySpace().account(apiId, "leases");
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    m_server.command({"ZADD", leases, QByteArray::number(now + 60'000), "r1", QByteArray::number(now + 60'000), "r2",
+                      QByteArray::number(now - 1000), "expired"});
+    QCOMPARE(call("GET", "/admin/accounts/" + apiId).json.value(u"in_flight").toInt(), 2);
+    QCOMPARE(
+        call("GET", "/admin/accounts").json.value(u"items").toArray().first().toObject().value(u"in_flight").toInt(),
+        2);
 }
 
 void TstAdminAccounts::validationErrorsNameTheFields()
@@ -531,6 +543,37 @@ void TstAdminAccounts::testRouteReportsUpstreamFaults()
         // The test's verdict is not the relay's: the health stays untouched.
         QCOMPARE(m_server.command({"EXISTS", m_keys.accountState(id.toUtf8())}).toInteger(), 0);
     }
+}
+
+void TstAdminAccounts::testRouteGoesThroughTheAccountProxy()
+{
+    HttpProxy proxy;
+    QVERIFY(proxy.listen());
+    proxy.setCredentials("relay", ProxySecret);
+    const QString body =
+        QString::fromUtf8(QJsonDocument(QJsonObject{{u"type"_s, u"apikey"_s},
+                                                    {u"name"_s, u"proxied"_s},
+                                                    {u"base_url"_s, m_mock.baseUrl().toString()},
+                                                    {u"secret"_s, QString::fromLatin1(ApiSecret)},
+                                                    {u"proxy_url"_s, u"http://relay@127.0.0.1:%1"_s.arg(proxy.port())},
+                                                    {u"proxy_password"_s, QString::fromLatin1(ProxySecret)}})
+                              .toJson(QJsonDocument::Compact));
+    const QString id = createAccount(body.toUtf8());
+    const QByteArray test = "/admin/accounts/" + id.toUtf8() + "/test";
+    Answer t = call("POST", test);
+    QVERIFY2(t.json.value(u"ok").toBool(), t.raw.constData());
+    QCOMPARE(proxy.requests() + proxy.tunnels(), 1);
+    const int failures = proxy.authFailures(); // Qt may ask once without credentials first
+
+    // With the wrong password the proxy refuses, and the test says so instead of going around it.
+    QCOMPARE(call("PATCH", "/admin/accounts/" + id.toUtf8(), j("{'proxy_password':'wrong'}")).status, 200);
+    const int before = int(m_mock.stats().value(u"requests_total").toInt());
+    t = call("POST", test, j("{'timeout_ms':3000}"));
+    QVERIFY2(!t.json.value(u"ok").toBool(), t.raw.constData());
+    QVERIFY(!t.json.value(u"error_type").toString().isEmpty());
+    QVERIFY(proxy.authFailures() > failures);
+    QCOMPARE(m_mock.stats().value(u"requests_total").toInt(), before);
+    QVERIFY(!t.raw.contains("wrong") && !t.raw.contains(ProxySecret));
 }
 
 void TstAdminAccounts::everyRouteIsDocumented()
