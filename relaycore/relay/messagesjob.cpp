@@ -848,6 +848,7 @@ void MessagesJob::logTiming(int status, qint64 endNs, qint64 endMs, const QByteA
     RequestTiming t;
     t.requestId.set(m_requestId);
     t.endUs = sinceStart(endNs);
+    t.endedNs = endNs;
     t.startMs = endMs - t.endUs / 1000;
     if (m_key) {
         t.keyId.set(m_key->id);

@@ -121,7 +121,7 @@ std::vector<RequestTiming> RequestLog::records(const Filter &filter) const
         }
     }
     std::stable_sort(out.begin(), out.end(),
-                     [](const RequestTiming &a, const RequestTiming &b) { return a.endMicros() > b.endMicros(); });
+                     [](const RequestTiming &a, const RequestTiming &b) { return a.endedAfter(b); });
     if (out.size() > size_t(m_capacity))
         out.resize(size_t(m_capacity));
     return out;

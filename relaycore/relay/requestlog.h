@@ -94,7 +94,15 @@ struct RequestTiming
     qint64 inputTokens = 0;
     qint64 outputTokens = 0;
 
-    qint64 endMicros() const { return startMs * 1000 + endUs; }
+    qint64 endedNs = 0; // monotonic (Http::monotonicNs) at the end: orders records across workers precisely
+
+    // The order of records: by endedNs when both have it, else by wall time.
+    bool endedAfter(const RequestTiming &other) const
+    {
+        if (endedNs != 0 && other.endedNs != 0)
+            return endedNs > other.endedNs;
+        return startMs * 1000 + endUs > other.startMs * 1000 + other.endUs;
+    }
     // {"id","started_at","key_id","key_name","account_id","model","stream","endpoint","status","error_type",
     //  "attempts","truncated","client_aborted","input_tokens","output_tokens","duration_ms",
     //  "timings_us":{"auth","limits","account","upstream_sent","first_byte","end"}}
