@@ -5,6 +5,7 @@
 #include "log/logger.h"
 #include "redis/client.h"
 
+#include <QStringMatcher>
 #include <QTimer>
 
 #include <algorithm>
@@ -79,12 +80,67 @@ KeyCatalog::KeyCatalog(Redis::Client *client, Domain::DomainKeys keys, QObject *
 
 KeyCatalog::~KeyCatalog() = default;
 
-KeyCatalog::Entry KeyCatalog::entryOf(Domain::ApiKey key)
+KeyCatalog::Entry KeyCatalog::entryOf(Domain::ApiKey key) const
 {
     Entry entry;
     entry.foldedName = key.name.toCaseFolded();
+    entry.lastUsed = std::max(key.lastUsedAt, m_lastUsed.value(key.id, 0));
     entry.key = std::move(key);
     return entry;
+}
+
+bool KeyCatalog::updateLastUsed(const QList<QByteArray> *ids)
+{
+    bool changed = false;
+    auto update = [&](Entry &entry) {
+        const qint64 lastUsed = std::max(entry.key.lastUsedAt, m_lastUsed.value(entry.key.id, 0));
+        if (entry.lastUsed != lastUsed) {
+            entry.lastUsed = lastUsed;
+            changed = true;
+        }
+    };
+    if (!ids) {
+        for (Entry &entry : m_keys)
+            update(entry);
+    } else {
+        for (const QByteArray &id : *ids) {
+            if (const auto it = m_keys.find(id); it != m_keys.end())
+                update(*it);
+        }
+    }
+    if (changed)
+        ++m_version;
+    return changed;
+}
+
+void KeyCatalog::applyScores(const Redis::Reply &reply, bool full)
+{
+    if (full) {
+        QHash<QByteArray, qint64> fresh;
+        qint64 high = 0;
+        mergeScores(reply, fresh, high);
+        m_lastUsed = std::move(fresh);
+        m_lastUsedHigh = high;
+        updateLastUsed(nullptr);
+        return;
+    }
+    QList<QByteArray> ids;
+    const QList<Redis::Reply> &elements = reply.elements();
+    for (qsizetype i = 0; i + 1 < elements.size(); i += 2) {
+        const QByteArray &id = elements.at(i).bytes();
+        const qint64 score = qint64(elements.at(i + 1).toDouble());
+        m_lastUsedHigh = std::max(m_lastUsedHigh, score);
+        auto it = m_lastUsed.find(id);
+        if (it == m_lastUsed.end())
+            m_lastUsed.insert(id, score);
+        else if (*it != score)
+            *it = score;
+        else
+            continue; // re-read inside the margin, unchanged
+        ids.append(id);
+    }
+    if (!ids.isEmpty())
+        updateLastUsed(&ids);
 }
 
 void KeyCatalog::follow(Domain::ChangeFeed *feed)
@@ -131,7 +187,10 @@ void KeyCatalog::load()
                                    if (std::optional<Domain::ApiKey> key =
                                            Domain::ApiKey::fromRecord(batch.replies.at(i).toByteArrayList())) {
                                        const QByteArray id = key->id; // before the move below
-                                       state->keys.insert(id, entryOf(std::move(*key)));
+                                       Entry entry;
+                                       entry.foldedName = key->name.toCaseFolded();
+                                       entry.key = std::move(*key);
+                                       state->keys.insert(id, std::move(entry));
                                    }
                                }
                                if (state->scanDone && state->pendingBatches == 0)
@@ -181,6 +240,8 @@ void KeyCatalog::finishLoad(const std::shared_ptr<LoadState> &state, const QStri
                           m_keys = std::move(state->keys);
                           m_lastUsed = std::move(state->lastUsed);
                           m_lastUsedHigh = state->lastUsedHigh;
+                          updateLastUsed(nullptr);
+                          ++m_version;
                           m_sinceFullLastUsed.start();
                           m_lastLoadMs = state->timer.elapsed();
                           m_load.reset();
@@ -226,17 +287,9 @@ void KeyCatalog::refreshLastUsed(QObject *context, DoneCallback callback)
         m_sinceFullLastUsed.start();
     QPointer<QObject> guard(context);
     m_client->command(std::move(command), this, [this, full, guard, callback](const Redis::Result &result) {
-        if (result.isSuccess()) {
-            if (full) {
-                QHash<QByteArray, qint64> fresh;
-                qint64 high = 0;
-                mergeScores(result.reply, fresh, high);
-                m_lastUsed = std::move(fresh);
-                m_lastUsedHigh = high;
-            } else {
-                mergeScores(result.reply, m_lastUsed, m_lastUsedHigh);
-            }
-        } else if (full) {
+        if (result.isSuccess())
+            applyScores(result.reply, full);
+        else if (full) {
             m_sinceFullLastUsed.invalidate();
         }
         if (!guard)
@@ -251,8 +304,7 @@ void KeyCatalog::refreshLastUsed(QObject *context, DoneCallback callback)
 qint64 KeyCatalog::lastUsedAt(const QByteArray &id) const
 {
     const auto it = m_keys.constFind(id);
-    const qint64 recorded = it == m_keys.constEnd() ? 0 : it->key.lastUsedAt;
-    return std::max(recorded, m_lastUsed.value(id, 0));
+    return it == m_keys.constEnd() ? m_lastUsed.value(id, 0) : it->lastUsed;
 }
 
 const Domain::ApiKey *KeyCatalog::find(const QByteArray &id) const
@@ -261,61 +313,76 @@ const Domain::ApiKey *KeyCatalog::find(const QByteArray &id) const
     return it == m_keys.constEnd() ? nullptr : &it->key;
 }
 
+const std::vector<const KeyCatalog::Entry *> &KeyCatalog::sortedBy(KeySort sort) const
+{
+    Sorted &sorted = m_sorted[int(sort)];
+    if (sorted.version == m_version)
+        return sorted.order;
+    sorted.order.clear();
+    sorted.order.reserve(size_t(m_keys.size()));
+    for (const Entry &entry : m_keys)
+        sorted.order.push_back(&entry);
+    auto newerCreated = [](const Entry *a, const Entry *b) {
+        if (a->key.createdAt != b->key.createdAt)
+            return a->key.createdAt > b->key.createdAt;
+        return a->key.id < b->key.id;
+    };
+    switch (sort) {
+    case KeySort::LastUsed:
+        std::sort(sorted.order.begin(), sorted.order.end(), [&](const Entry *a, const Entry *b) {
+            return a->lastUsed != b->lastUsed ? a->lastUsed > b->lastUsed : newerCreated(a, b);
+        });
+        break;
+    case KeySort::Name:
+        std::sort(sorted.order.begin(), sorted.order.end(), [](const Entry *a, const Entry *b) {
+            const int order = a->foldedName.compare(b->foldedName);
+            return order != 0 ? order < 0 : a->key.id < b->key.id;
+        });
+        break;
+    case KeySort::Created:
+        std::sort(sorted.order.begin(), sorted.order.end(), newerCreated);
+        break;
+    }
+    sorted.version = m_version;
+    return sorted.order;
+}
+
+KeyCatalog::Item KeyCatalog::itemOf(const Entry &entry)
+{
+    if (entry.recordJson.isEmpty())
+        entry.recordJson = KeyJson::recordJson(entry.key);
+    return {&entry.key, entry.lastUsed, entry.recordJson};
+}
+
 KeyCatalog::Page KeyCatalog::list(const Query &query) const
 {
-    struct Candidate
-    {
-        const Entry *entry;
-        qint64 lastUsed;
-    };
     const QString folded = query.text.trimmed().toCaseFolded();
+    const QStringMatcher nameMatcher(folded);
     const QByteArray idPrefix = query.text.trimmed().toUtf8();
-    QList<Candidate> matches;
-    matches.reserve(m_keys.size());
-    for (auto it = m_keys.constBegin(); it != m_keys.constEnd(); ++it) {
-        const Entry &entry = it.value();
-        const Domain::ApiKey &key = entry.key;
-        if (!folded.isEmpty() && !entry.foldedName.contains(folded) && !key.id.startsWith(idPrefix))
+    const bool filtered = !folded.isEmpty() || !query.tag.isEmpty() || query.status;
+    const std::vector<const Entry *> &order = sortedBy(query.sort);
+    Page page;
+    const qint64 limit = std::max<qint64>(query.limit, 0);
+    if (!filtered) {
+        page.total = qint64(order.size());
+        for (qint64 i = query.offset; i < page.total && i < query.offset + limit; ++i)
+            page.items.append(itemOf(*order[size_t(i)]));
+        return page;
+    }
+    // One pass in order: count every match, keep the page's.
+    for (const Entry *entry : order) {
+        const Domain::ApiKey &key = entry->key;
+        // Cheapest test first.
+        if (query.status && keyStatusOf(key, query.nowMs) != *query.status)
             continue;
         if (!query.tag.isEmpty() && !key.tags.contains(query.tag))
             continue;
-        if (query.status && keyStatusOf(key, query.nowMs) != *query.status)
+        if (!folded.isEmpty() && nameMatcher.indexIn(entry->foldedName) < 0 && !key.id.startsWith(idPrefix))
             continue;
-        matches.append({&entry, std::max(key.lastUsedAt, m_lastUsed.value(key.id, 0))});
+        if (page.total >= query.offset && page.total < query.offset + limit)
+            page.items.append(itemOf(*entry));
+        ++page.total;
     }
-
-    auto byCreated = [](const Candidate &a, const Candidate &b) {
-        if (a.entry->key.createdAt != b.entry->key.createdAt)
-            return a.entry->key.createdAt > b.entry->key.createdAt;
-        return a.entry->key.id < b.entry->key.id;
-    };
-    std::function<bool(const Candidate &, const Candidate &)> less;
-    switch (query.sort) {
-    case KeySort::LastUsed:
-        less = [byCreated](const Candidate &a, const Candidate &b) {
-            return a.lastUsed != b.lastUsed ? a.lastUsed > b.lastUsed : byCreated(a, b);
-        };
-        break;
-    case KeySort::Name:
-        less = [](const Candidate &a, const Candidate &b) {
-            const int order = a.entry->foldedName.compare(b.entry->foldedName);
-            return order != 0 ? order < 0 : a.entry->key.id < b.entry->key.id;
-        };
-        break;
-    case KeySort::Created:
-        less = byCreated;
-        break;
-    }
-
-    Page page;
-    page.total = matches.size();
-    const qint64 begin = std::min<qint64>(query.offset, matches.size());
-    const qint64 end = std::min<qint64>(begin + std::max<qint64>(query.limit, 0), matches.size());
-    // Only the rows up to the page's end need to be in order.
-    std::partial_sort(matches.begin(), matches.begin() + end, matches.end(), less);
-    page.items.reserve(end - begin);
-    for (qint64 i = begin; i < end; ++i)
-        page.items.append({&matches.at(i).entry->key, matches.at(i).lastUsed});
     return page;
 }
 
@@ -324,6 +391,7 @@ void KeyCatalog::apply(const Domain::ApiKey &key)
     if (m_load)
         m_load->keys.insert(key.id, entryOf(key));
     m_keys.insert(key.id, entryOf(key));
+    ++m_version;
     Q_EMIT keyChanged(key.id);
 }
 
@@ -333,6 +401,7 @@ void KeyCatalog::forget(const QByteArray &id)
         m_load->keys.remove(id);
     m_keys.remove(id);
     m_lastUsed.remove(id);
+    ++m_version;
     Q_EMIT keyChanged(id);
 }
 

@@ -8,16 +8,19 @@
 
 #include <QElapsedTimer>
 #include <QHash>
+#include <QJsonObject>
 #include <QObject>
 #include <QPointer>
 
 #include <functional>
 #include <memory>
 #include <optional>
+#include <vector>
 
 namespace Relay::Redis {
 class Client;
-}
+class Reply;
+} // namespace Relay::Redis
 namespace Relay::Domain {
 class ChangeFeed;
 }
@@ -60,6 +63,7 @@ public:
     {
         const Domain::ApiKey *key = nullptr; // valid until the catalog changes (return to the event loop)
         qint64 lastUsedAt = 0;
+        QJsonObject recordJson; // KeyJson::recordJson(*key), kept with the record
     };
     struct Page
     {
@@ -115,8 +119,15 @@ private:
     {
         Domain::ApiKey key;
         QString foldedName;
+        qint64 lastUsed = 0;            // the record's last_used_at or the index's score, whichever is newer
+        mutable QJsonObject recordJson; // built when first listed
     };
-    static Entry entryOf(Domain::ApiKey key);
+    static Item itemOf(const Entry &entry);
+    Entry entryOf(Domain::ApiKey key) const;
+    // After m_lastUsed changed for these ids (all when null): the entries follow; true if an order changed.
+    bool updateLastUsed(const QList<QByteArray> *ids);
+    void applyScores(const Redis::Reply &reply, bool full);
+    const std::vector<const Entry *> &sortedBy(KeySort sort) const;
 
     QPointer<Redis::Client> m_client;
     Domain::DomainKeys m_domainKeys;
@@ -127,6 +138,15 @@ private:
     std::shared_ptr<LoadState> m_load;
     bool m_loaded = false;
     qint64 m_lastLoadMs = 0;
+    // Every key in each order, rebuilt when m_version moved on (a key or a last use changed), so a page of an
+    // unchanged catalog costs one filtering pass and no sort.
+    quint64 m_version = 1;
+    struct Sorted
+    {
+        quint64 version = 0;
+        std::vector<const Entry *> order;
+    };
+    mutable Sorted m_sorted[3];
     struct Waiter
     {
         QPointer<QObject> context;

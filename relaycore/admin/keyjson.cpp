@@ -595,7 +595,7 @@ QJsonObject KeyJson::limitsToJson(const Domain::ApiKey &key)
     return json;
 }
 
-QJsonObject KeyJson::toJson(const Domain::ApiKey &key, qint64 nowMs, qint64 lastUsedAt)
+QJsonObject KeyJson::recordJson(const Domain::ApiKey &key)
 {
     QJsonArray permissions;
     for (Domain::Endpoint endpoint : key.permissions)
@@ -606,10 +606,8 @@ QJsonObject KeyJson::toJson(const Domain::ApiKey &key, qint64 nowMs, qint64 last
         {u"description"_s, key.description},
         {u"hint"_s, QString::fromLatin1(key.hint)},
         {u"enabled"_s, key.enabled},
-        {u"status"_s, keyStatusName(keyStatusOf(key, nowMs))},
         {u"created_at"_s, key.createdAt},
         {u"updated_at"_s, key.updatedAt},
-        {u"last_used_at"_s, std::max(key.lastUsedAt, lastUsedAt)},
         {u"expires_at"_s, key.expiresAt},
         {u"expires_after_first_use_ms"_s, key.expiresAfterFirstUseMs},
         {u"activated_at"_s, key.activatedAt},
@@ -624,6 +622,18 @@ QJsonObject KeyJson::toJson(const Domain::ApiKey &key, qint64 nowMs, qint64 last
         {u"bound_group"_s, QString::fromLatin1(key.boundGroupId)},
         {u"limits"_s, limitsToJson(key)},
     };
+}
+
+QJsonObject KeyJson::withUse(QJsonObject json, const Domain::ApiKey &key, qint64 nowMs, qint64 lastUsedAt)
+{
+    json.insert(u"status"_s, keyStatusName(keyStatusOf(key, nowMs)));
+    json.insert(u"last_used_at"_s, std::max(key.lastUsedAt, lastUsedAt));
+    return json;
+}
+
+QJsonObject KeyJson::toJson(const Domain::ApiKey &key, qint64 nowMs, qint64 lastUsedAt)
+{
+    return withUse(recordJson(key), key, nowMs, lastUsedAt);
 }
 
 Domain::NewApiKey KeyJson::toNewKey(const QJsonObject &body, qint64 nowMs, AdminError *error)

@@ -67,6 +67,10 @@ class KeyJson
 public:
     // lastUsedAt: the newest known use (the last-used index may be ahead of the record's field).
     static QJsonObject toJson(const Domain::ApiKey &key, qint64 nowMs, qint64 lastUsedAt = 0);
+    // toJson in two parts, so a list can keep the part that changes only with the record: everything but
+    // "status" and "last_used_at", then those two added.
+    static QJsonObject recordJson(const Domain::ApiKey &key);
+    static QJsonObject withUse(QJsonObject recordJson, const Domain::ApiKey &key, qint64 nowMs, qint64 lastUsedAt);
     static QJsonObject limitsToJson(const Domain::ApiKey &key);
 
     // POST /admin/keys: "name" is required; every other writable field is optional.

@@ -106,7 +106,7 @@ struct KeyRoutes
             const KeyCatalog::Page page = guard->list(query);
             QJsonArray items;
             for (const KeyCatalog::Item &item : page.items)
-                items.append(KeyJson::toJson(*item.key, query.nowMs, item.lastUsedAt));
+                items.append(KeyJson::withUse(item.recordJson, *item.key, query.nowMs, item.lastUsedAt));
             callback(AdminResult::json(QJsonObject{{u"items"_s, items},
                                                    {u"total"_s, page.total},
                                                    {u"offset"_s, query.offset},
