@@ -92,6 +92,15 @@ int main(int argc, char *argv[])
             err.flush();
             QCoreApplication::exit(1);
         });
+        // Shown once, on the terminal of whoever started the relay for the first time; never written to the log.
+        QObject::connect(&service, &Service::RelayService::adminPasswordCreated, &app,
+                         [](const QString &user, const QString &password, const QString &file) {
+                             QTextStream out(stdout);
+                             out << "\nRelayDeck admin API: created user \"" << user << "\" with password\n\n    "
+                                 << password << "\n\n(also saved in " << file
+                                 << ", readable only by you; change it after signing in)\n\n";
+                             out.flush();
+                         });
         service.start();
         exitCode = QCoreApplication::exec();
         service.stopAndWait();

@@ -16,14 +16,6 @@ namespace Relay::Admin {
 
 namespace {
 
-QJsonObject object(std::initializer_list<QPair<QString, QJsonValue>> fields)
-{
-    QJsonObject o;
-    for (const auto &f : fields)
-        o.insert(f.first, f.second);
-    return o;
-}
-
 QJsonObject stringSchema()
 {
     return QJsonObject{{QStringLiteral("type"), QStringLiteral("string")}};
@@ -155,6 +147,8 @@ void AdminApi::handle(AdminRequest request, std::shared_ptr<ReplyChannel> channe
 void AdminApi::run(const AdminRouter::Route *route, AdminRequest request, std::shared_ptr<ReplyChannel> channel)
 {
     if (route->isStream()) {
+        std::erase_if(m_streams, [](const std::weak_ptr<ReplyChannel> &s) { return s.expired(); });
+        m_streams.push_back(channel);
         channel->beginStream();
         route->streamHandler(request, std::make_shared<ChannelStream>(std::move(channel)));
         return;
@@ -178,6 +172,13 @@ void AdminApi::run(const AdminRouter::Route *route, AdminRequest request, std::s
         }
         channel->respond(result);
     });
+}
+
+void AdminApi::closeStreams()
+{
+    for (const auto &weak : std::exchange(m_streams, {}))
+        if (const auto channel = weak.lock())
+            channel->end();
 }
 
 void AdminApi::start()

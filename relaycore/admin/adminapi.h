@@ -11,6 +11,7 @@
 #include <QObject>
 
 #include <memory>
+#include <vector>
 
 namespace Relay::Http {
 class Router;
@@ -53,6 +54,8 @@ public:
 
     // Handles one request (control thread); the HTTP bridge calls it, tests may too.
     void handle(AdminRequest request, std::shared_ptr<ReplyChannel> channel);
+    // Ends every open event stream (live metrics, log tails): a graceful stop would otherwise wait for them.
+    void closeStreams();
 
 Q_SIGNALS:
     void initialPasswordCreated(const QString &user, const QString &password, const QString &passwordFile);
@@ -70,6 +73,7 @@ private:
     std::shared_ptr<Mailbox> m_mailbox;
     AdminAuth *m_auth;
     AuditLog *m_audit;
+    std::vector<std::weak_ptr<ReplyChannel>> m_streams;
 };
 
 } // namespace Relay::Admin

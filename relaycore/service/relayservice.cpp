@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "service/relayservice.h"
 
+#include "admin/adminapi.h"
+#include "admin/adminroutes.h"
 #include "domain/accountstore.h"
 #include "domain/changefeed.h"
 #include "domain/secretbox.h"
@@ -73,6 +75,8 @@ RelayService::RelayService(Config::Settings settings, QObject *parent)
     connect(&m_healthTimer, &QTimer::timeout, this, &RelayService::checkRedis);
     connect(&m_server, &Http::Server::stopped, this, [this] {
         m_healthTimer.stop();
+        if (m_adminServer.isRunning())
+            m_adminServer.stopAndWait(1000);
         Q_EMIT stopped();
     });
 }
@@ -197,13 +201,18 @@ void RelayService::startWithRedis(const QString &redisUrl)
         m_relay->keyCache().clear();
         m_accountSync->reloadAll();
     });
+    setUpAdmin(keys, secret.value);
     // Serve once the accounts are known (or could not be read: the relay then answers what it can and the
     // change feed's resync loads them later).
     auto *once = new QObject(this);
     connect(m_accountSync, &Proxy::AccountSync::loaded, once, [this, once] {
         once->deleteLater();
         m_tokenRefresher->start();
-        startServing();
+        if (!m_admin)
+            return startServing();
+        // The first start creates the admin user before serving, so the password file exists once started() fires.
+        connect(m_admin, &Admin::AdminApi::ready, this, &RelayService::startServing, Qt::SingleShotConnection);
+        m_admin->start();
     });
     // A relay with another secret than the one the keys were made with would find no key and decrypt no account.
     Domain::SecretCheck::verify(m_controlRedis, keys, secret.value, this, [this](const Domain::Error &error) {
@@ -233,6 +242,19 @@ void RelayService::startServing()
     const QString error = m_server.start();
     if (!error.isEmpty())
         return fail(error);
+    if (m_admin && !m_settings.adminHost.isEmpty()) {
+        Http::ServerOptions admin = o;
+        admin.host = m_settings.adminHost;
+        admin.port = m_settings.adminPort;
+        admin.workers = 1;
+        m_adminServer.setOptions(admin);
+        const QString adminError = m_adminServer.start();
+        if (!adminError.isEmpty()) {
+            m_server.stopAndWait(0);
+            return fail(QStringLiteral("admin listener: %1").arg(adminError));
+        }
+        log.info("admin API listening on {}:{}", m_settings.adminHost, m_adminServer.port());
+    }
     log.info("RelayDeck {} listening on {}:{} with {} worker(s); Redis {}", m_version, m_settings.listenHost,
              m_server.port(), workers, redisDescription());
     Q_EMIT started();
@@ -274,6 +296,62 @@ void RelayService::buildRoutes()
                    e.respondJson(200, identity);
                    return Http::StageResult::Answered;
                }});
+}
+
+void RelayService::setUpAdmin(const Domain::DomainKeys &keys, const Domain::ServerSecret &secret)
+{
+    if (m_settings.adminAccess == QLatin1String("off"))
+        return;
+    Admin::AdminContext context;
+    context.settings = m_settings;
+    context.version = m_version;
+    context.redis = m_controlRedis;
+    context.keys = keys;
+    context.secret = secret;
+    context.apiKeyPrefix = m_settings.apiKeyPrefix.toUtf8();
+    context.timeZone = QTimeZone(m_settings.timeZone.toUtf8());
+    context.registry = &m_registry;
+    context.relayMetrics = m_metrics.get();
+    context.relay = m_relay.get();
+    context.changeFeed = m_changeFeed;
+    context.logs = Log::ringBuffer();
+    context.uptime = m_uptime;
+    context.usageBacklog = [this] {
+        QMutexLocker lock(&m_redisStatsMutex);
+        qint64 backlog = 0;
+        for (const auto &stats : m_recorderStats)
+            backlog += stats->backlog.load(std::memory_order_relaxed);
+        return backlog;
+    };
+    context.relayStatus = [this] { return statusJson(); };
+
+    Admin::AdminApiOptions options;
+    options.allowRemote = m_settings.adminAccess == QLatin1String("any");
+    options.passwordFile = m_settings.adminPasswordFile.isEmpty()
+                               ? QDir(m_settings.dataDir).filePath(QStringLiteral("admin-password"))
+                               : m_settings.adminPasswordFile;
+    options.auth.sessionIdleMs = m_settings.adminSessionIdle.count();
+    options.auth.sessionLifetimeMs = m_settings.adminSessionLifetime.count();
+    m_admin = new Admin::AdminApi(std::move(context), options, this);
+    Admin::registerAllRoutes(*m_admin);
+    m_admin->installOn(m_settings.adminHost.isEmpty() ? m_server.router() : m_adminServer.router());
+    connect(m_admin, &Admin::AdminApi::initialPasswordCreated, this, &RelayService::adminPasswordCreated);
+}
+
+QJsonObject RelayService::statusJson() const
+{
+    const qint64 rtt = m_health.redisRoundTripUs.load(std::memory_order_relaxed);
+    return QJsonObject{
+        {QStringLiteral("listen"), QStringLiteral("%1:%2").arg(m_settings.listenHost).arg(m_server.port())},
+        {QStringLiteral("admin_listen"),
+         m_settings.adminHost.isEmpty() ? QStringLiteral("%1:%2/admin/").arg(m_settings.listenHost).arg(m_server.port())
+                                        : QStringLiteral("%1:%2").arg(m_settings.adminHost).arg(m_adminServer.port())},
+        {QStringLiteral("redis"), QJsonObject{{QStringLiteral("up"), m_health.redisUp.load(std::memory_order_relaxed)},
+                                              {QStringLiteral("url"), redisDescription()},
+                                              {QStringLiteral("embedded"), bool(m_embeddedRedis)},
+                                              {QStringLiteral("round_trip_us"), rtt}}},
+        {QStringLiteral("workers"), int(m_workers.size())},
+    };
 }
 
 void RelayService::checkRedis()
@@ -391,6 +469,8 @@ QByteArray RelayService::metricsText() const
 
 void RelayService::stop()
 {
+    if (m_admin)
+        m_admin->closeStreams();
     if (!m_server.isRunning()) {
         Q_EMIT stopped();
         return;
@@ -402,8 +482,13 @@ void RelayService::stop()
 void RelayService::stopAndWait()
 {
     m_healthTimer.stop();
+    if (m_admin)
+        m_admin->closeStreams();
     if (m_server.isRunning())
         m_server.stopAndWait(m_settings.shutdownGrace.count());
+    if (m_adminServer.isRunning())
+        m_adminServer.stopAndWait(1000);
+    delete std::exchange(m_admin, nullptr);
     delete std::exchange(m_changeFeed, nullptr);
     delete std::exchange(m_tokenRefresher, nullptr);
     delete std::exchange(m_accountSync, nullptr);

@@ -8,6 +8,7 @@
 #include "service/relaymetrics.h"
 
 #include <QElapsedTimer>
+#include <QJsonObject>
 #include <QMutex>
 #include <QObject>
 #include <QTimer>
@@ -25,12 +26,17 @@ struct Statistics;
 } // namespace Relay::Redis
 namespace Relay::Domain {
 class ChangeFeed;
-}
+class DomainKeys;
+class ServerSecret;
+} // namespace Relay::Domain
 namespace Relay::Proxy {
 class AccountSync;
 class TokenRefresher;
 class RelayContext;
 } // namespace Relay::Proxy
+namespace Relay::Admin {
+class AdminApi;
+}
 namespace Relay::Usage {
 class PricingService;
 struct UsageRecorderStats;
@@ -70,12 +76,19 @@ public:
     QString redisDescription() const;
     const HealthState &health() const { return m_health; }
     Metrics::Registry &metricsRegistry() { return m_registry; }
+    // The admin API (null when admin.access is off or before start()); lives on this thread.
+    Admin::AdminApi *admin() const { return m_admin; }
+    // The admin API's own port when admin.listen is set, else 0 (it is then under /admin/ on port()).
+    quint16 adminPort() const { return m_adminServer.port(); }
 
 Q_SIGNALS:
     void started();
     void startFailed(const QString &message);
     void stopped();
     void redisAvailabilityChanged(bool up);
+    // The first start created the admin user; the password is also in passwordFile (0600). Shown once to the
+    // person starting the relay, never logged.
+    void adminPasswordCreated(const QString &user, const QString &password, const QString &passwordFile);
 
 private:
     struct WorkerState
@@ -89,6 +102,8 @@ private:
     void startServing();
     void fail(const QString &message);
     void buildRoutes();
+    void setUpAdmin(const Domain::DomainKeys &keys, const Domain::ServerSecret &secret);
+    QJsonObject statusJson() const;
     void setUpWorker(int index, QObject *context);
     void checkRedis();
     void setRedisUp(bool up, qint64 roundTripUs);
@@ -119,7 +134,10 @@ private:
     Proxy::TokenRefresher *m_tokenRefresher = nullptr;
     std::vector<std::shared_ptr<const Usage::UsageRecorderStats>> m_recorderStats; // under m_redisStatsMutex
 
+    Admin::AdminApi *m_admin = nullptr;
+
     Http::Server m_server;
+    Http::Server m_adminServer; // only with admin.listen
 };
 
 } // namespace Relay::Service

@@ -3,9 +3,14 @@
 
 #include "rawhttpclient.h"
 
+#include <QCoreApplication>
 #include <QDeadlineTimer>
+#include <QThread>
+
 #include <QDir>
 #include <QFile>
+#include <functional>
+#include <future>
 
 QString AdminClient::Response::errorCode() const
 {
@@ -82,13 +87,19 @@ AdminClient::Response AdminClient::request(const QByteArray &method, const QByte
         raw += "content-type: application/json\r\n";
     raw += extraHeaders;
     raw += "content-length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body;
-    RawHttpClient client;
+    // The admin API is handled on the relay's control thread, which in tests is this thread: the blocking client
+    // runs on a helper thread while this one keeps its event loop turning.
+    const quint16 port = m_port;
+    auto pending = std::async(std::launch::async, [port, raw] {
+        RawHttpClient client;
+        if (!client.connectTo(port))
+            return RawHttpClient::Response{};
+        return client.request(raw, 30000);
+    });
+    while (pending.wait_for(std::chrono::milliseconds(0)) != std::future_status::ready)
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 5);
+    const RawHttpClient::Response r = pending.get();
     Response out;
-    if (!client.connectTo(m_port)) {
-        m_last = out;
-        return out;
-    }
-    const RawHttpClient::Response r = client.request(raw, 30000);
     out.ok = r.ok;
     out.status = r.status;
     out.body = r.body;
@@ -98,10 +109,27 @@ AdminClient::Response AdminClient::request(const QByteArray &method, const QByte
     return out;
 }
 
+namespace {
+
+// Spins this thread's event loop (the relay's control thread in tests) until done() or the timeout.
+bool waitUntil(const std::function<bool()> &done, int timeoutMs)
+{
+    QDeadlineTimer deadline(timeoutMs);
+    while (!done()) {
+        if (deadline.hasExpired())
+            return false;
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 5);
+        QThread::usleep(200);
+    }
+    return true;
+}
+
+} // namespace
+
 bool AdminEventStream::open(quint16 port, const QByteArray &path, const QByteArray &token, int timeoutMs)
 {
     m_socket.connectToHost(QStringLiteral("127.0.0.1"), port);
-    if (!m_socket.waitForConnected(timeoutMs))
+    if (!waitUntil([this] { return m_socket.state() == QAbstractSocket::ConnectedState; }, timeoutMs))
         return false;
     QByteArray raw = "GET " + path + " HTTP/1.1\r\nhost: 127.0.0.1\r\naccept: text/event-stream\r\n";
     if (!token.isEmpty())
@@ -111,7 +139,8 @@ bool AdminEventStream::open(quint16 port, const QByteArray &path, const QByteArr
     QDeadlineTimer deadline(timeoutMs);
     QByteArray head;
     while (!head.contains("\r\n\r\n")) {
-        if (deadline.hasExpired() || !m_socket.waitForReadyRead(int(std::max<qint64>(1, deadline.remainingTime()))))
+        if (!waitUntil([this] { return m_socket.bytesAvailable() > 0; },
+                       int(std::max<qint64>(1, deadline.remainingTime()))))
             return false;
         head += m_socket.readAll();
     }
@@ -128,7 +157,10 @@ bool AdminEventStream::pump(int timeoutMs)
 {
     if (m_ended)
         return false;
-    if (!m_socket.waitForReadyRead(timeoutMs)) {
+    if (!waitUntil(
+            [this] { return m_socket.bytesAvailable() > 0 || m_socket.state() != QAbstractSocket::ConnectedState; },
+            timeoutMs) ||
+        m_socket.bytesAvailable() == 0) {
         if (m_socket.state() != QAbstractSocket::ConnectedState)
             m_ended = true;
         return false;

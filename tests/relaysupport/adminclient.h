@@ -9,7 +9,8 @@
 #include <QString>
 #include <QTcpSocket>
 
-// A blocking admin API client for tests (it spins the test thread's event loop while waiting): one connection per
+// A blocking admin API client for tests (it keeps the test thread's event loop turning while it waits, because the
+// relay's control thread, which handles admin requests, is the test thread): one connection per
 // request, the session token sent as a bearer token once signed in.
 class AdminClient
 {

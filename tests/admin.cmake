@@ -1,0 +1,2 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+relaydeck_test(tst_adminapi relaydeck_relaysupport)
