@@ -22,35 +22,6 @@ using Admin::LiveMetrics;
 
 namespace {
 
-// RelayService does not expose its RelayContext and RelayMetrics yet; until it does, this test reaches the two
-// members through the one access path C++ allows to private members (explicit instantiation), in this file only.
-struct RelayContextMember
-{
-    using Type = std::unique_ptr<Proxy::RelayContext> Service::RelayService::*;
-    friend Type privateMember(RelayContextMember);
-};
-struct RelayMetricsMember
-{
-    using Type = std::unique_ptr<Service::RelayMetrics> Service::RelayService::*;
-    friend Type privateMember(RelayMetricsMember);
-};
-template <typename Tag, typename Tag::Type Member>
-struct PrivateAccess
-{
-    friend typename Tag::Type privateMember(Tag) { return Member; }
-};
-template struct PrivateAccess<RelayContextMember, &Service::RelayService::m_relay>;
-template struct PrivateAccess<RelayMetricsMember, &Service::RelayService::m_metrics>;
-
-Proxy::RelayContext *relayContextOf(Service::RelayService &service)
-{
-    return (service.*privateMember(RelayContextMember{})).get();
-}
-const Service::RelayMetrics *relayMetricsOf(Service::RelayService &service)
-{
-    return (service.*privateMember(RelayMetricsMember{})).get();
-}
-
 constexpr qint64 StartSecond = 1'000'000;
 constexpr qint64 MinuteMs = 60'000;
 constexpr qint64 T0 = 29'000'000 * MinuteMs; // a minute boundary
@@ -583,11 +554,11 @@ void TstLiveMetrics::relayedRequestsShowInTheRequestLogAndLiveView()
     QVERIFY2(!accountId.isEmpty(), qPrintable(h.errorString()));
     QVERIFY2(h.startRelay(), qPrintable(h.errorString()));
 
-    Proxy::RelayContext *relay = relayContextOf(h.relay());
+    Proxy::RelayContext *relay = h.relay().relayContext();
     QVERIFY(relay);
     Admin::AdminContext context;
     context.registry = &h.relay().metricsRegistry();
-    context.relayMetrics = relayMetricsOf(h.relay());
+    context.relayMetrics = h.relay().relayMetrics();
     context.relay = relay;
     LiveMetrics live(context);
     QSignalSpy snapshots(&live, &LiveMetrics::snapshotReady);

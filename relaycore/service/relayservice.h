@@ -76,6 +76,9 @@ public:
     QString redisDescription() const;
     const HealthState &health() const { return m_health; }
     Metrics::Registry &metricsRegistry() { return m_registry; }
+    // The data plane's shared state and the process metric families (null before Redis is up).
+    Proxy::RelayContext *relayContext() const { return m_relay.get(); }
+    const RelayMetrics *relayMetrics() const { return m_metrics.get(); }
     // The admin API (null when admin.access is off or before start()); lives on this thread.
     Admin::AdminApi *admin() const { return m_admin; }
     // The admin API's own port when admin.listen is set, else 0 (it is then under /admin/ on port()).
