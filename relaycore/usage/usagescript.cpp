@@ -32,23 +32,26 @@ local fields = {'requests', 'input_tokens', 'output_tokens', 'cache_creation_5m_
   'cache_creation_1h_tokens', 'cache_read_tokens', 'cost_nanos', 'cost_unknown', 'streamed_requests',
   'error_requests'}
 local model = ARGV[2]
+-- Answers true when the hash's requests counter is now 1: every record is one request, so that is the record that
+-- created the bucket, the only one that needs to set its TTL.
 local function add(key, perModel)
+  local first = false
   for i = 1, 10 do
     local delta = ARGV[5 + i]
     if delta ~= '0' then
-      redis.call('HINCRBY', key, fields[i], delta)
+      local value = redis.call('HINCRBY', key, fields[i], delta)
+      if i == 1 then first = value == 1 end
       if perModel then
         redis.call('HINCRBY', key, model .. fields[i], delta)
       end
     end
   end
+  return first
 end
 local function counters(total, day, hour)
   if total then add(total, false) end
-  add(day, true)
-  add(hour, false)
-  redis.call('EXPIRE', day, ARGV[3])
-  redis.call('EXPIRE', hour, ARGV[4])
+  if add(day, true) then redis.call('EXPIRE', day, ARGV[3]) end
+  if add(hour, false) then redis.call('EXPIRE', hour, ARGV[4]) end
 end
 for base = 0, relay - 1, 4 do
   counters(names[base + 1], names[base + 2], names[base + 3])
