@@ -50,8 +50,8 @@ struct UsageRecorderStats
 // entirely or not at all: HINCRBY of each non-zero counter (fields below; an absent field reads as 0) on the key's,
 // the account's and the relay's total/day/hour hashes (the relay has day/hour only), the same per model as
 // `m:<model>:<field>` in the day hashes, EXPIRE of the day (40 d) and hour (8 d) hashes (by the record that creates
-// them), HSET last_used_at on the
-// key and account records when they exist (a deleted key or account is not brought back), the day's top indexes
+// them), HSET last_used_at on the key and account records when they exist (a deleted key or account is not brought
+// back), the day's top indexes
 // (ZINCRBY of the key's and the account's id by cost_nanos, requests and tokens in UsageIndex::dayTop ZSETs, with
 // the day TTL), the key's last use in UsageIndex::keyLastUsed (ZADD GT, only while the key record exists), and ZREM
 // of the lease releases (Redis deletes a ZSET when its last member goes). Days and hours are those of
