@@ -58,17 +58,6 @@ AdminError redisFailure(const QString &what, const QString &detail)
     return AdminError::unavailable(u"%1: %2"_s.arg(what, detail));
 }
 
-QString redisDetail(const Redis::BatchResult &result)
-{
-    if (result.error)
-        return result.error.message;
-    for (const Redis::Reply &reply : result.replies) {
-        if (reply.isError())
-            return QString::fromUtf8(reply.bytes());
-    }
-    return {};
-}
-
 AdminError notFound(const QByteArray &id)
 {
     return AdminError::notFound(u"no account with id %1"_s.arg(QString::fromUtf8(id)));
@@ -96,7 +85,7 @@ void readView(const DepsPtr &deps, const QByteArray &id, ViewCallback callback)
     };
     deps->redis->pipeline(commands, deps->owner, [deps, id, callback](const Redis::BatchResult &result) {
         if (!result.isSuccess())
-            return callback(std::nullopt, redisFailure(u"cannot read the account"_s, redisDetail(result)));
+            return callback(std::nullopt, redisFailure(u"cannot read the account"_s, result.errorMessage()));
         const QList<QByteArray> record = result.replies.at(0).toByteArrayList();
         std::optional<Domain::Account> account = Domain::AccountStore::fromRecord(record, deps->box);
         if (!account)
@@ -192,7 +181,7 @@ void list(const DepsPtr &deps, const AdminRequest &request, AdminCallback callba
         deps->redis->pipeline(reads, deps->owner, [deps, found, answer, callback](const Redis::BatchResult &result) {
             if (!result.isSuccess())
                 return callback(
-                    AdminResult::failure(redisFailure(u"cannot read the accounts' health"_s, redisDetail(result))));
+                    AdminResult::failure(redisFailure(u"cannot read the accounts' health"_s, result.errorMessage())));
             QList<AccountView> views;
             views.reserve(found.size());
             for (qsizetype i = 0; i < found.size(); ++i) {

@@ -29,18 +29,6 @@ Domain::Result<T> redisFailure(const QString &what, const QString &message)
     return Domain::Result<T>::failure(Domain::Error::Kind::Redis, u"cannot read %1: %2"_s.arg(what, message));
 }
 
-// The first transport error or error reply of a batch, as a message; empty when every command succeeded.
-QString batchError(const Redis::BatchResult &result)
-{
-    if (result.error)
-        return result.error.message;
-    for (const Redis::Reply &reply : result.replies) {
-        if (reply.isError())
-            return QString::fromUtf8(reply.bytes());
-    }
-    return {};
-}
-
 int fieldIndex(QByteArrayView name)
 {
     for (int i = 0; i < FieldCount; ++i) {
@@ -269,7 +257,7 @@ void UsageQuery::summary(UsageScope scope, const QByteArray &id, qint64 nowMs, Q
     }
     m_client->pipeline(std::move(commands), context,
                        [scope, id, days, owned, callback](const Redis::BatchResult &result) {
-                           if (const QString error = batchError(result); !error.isEmpty())
+                           if (const QString error = result.errorMessage(); !error.isEmpty())
                                return callback(redisFailure<UsageSummary>(u"the usage summary"_s, error));
                            UsageSummary summary;
                            summary.scope = scope;
@@ -319,7 +307,7 @@ void UsageQuery::trend(UsageScope scope, const QByteArray &id, UsageGranularity 
     const QTimeZone zone = m_zone;
     m_client->pipeline(std::move(commands), context,
                        [scope, id, granularity, hourly, buckets, zone, callback](const Redis::BatchResult &result) {
-                           if (const QString error = batchError(result); !error.isEmpty())
+                           if (const QString error = result.errorMessage(); !error.isEmpty())
                                return callback(redisFailure<UsageTrend>(u"the usage trend"_s, error));
                            UsageTrend trend;
                            trend.scope = scope;
@@ -413,7 +401,7 @@ void UsageQuery::topOwners(const UsageTopQuery &query, const QList<QByteArray> &
                 commands << QList<QByteArray>{"EXISTS", record} << QList<QByteArray>{"HGET", record, "name"};
             }
             client->pipeline(std::move(commands), guard, [top, callback](const Redis::BatchResult &batch) {
-                if (const QString error = batchError(batch); !error.isEmpty())
+                if (const QString error = batch.errorMessage(); !error.isEmpty())
                     return callback(redisFailure<UsageTop>(u"the names of the top list"_s, error));
                 for (qsizetype i = 0; i < top->items.size(); ++i) {
                     UsageTopItem &item = top->items[i];
@@ -433,7 +421,7 @@ void UsageQuery::topModels(const UsageTopQuery &query, const QList<QByteArray> &
     for (const QByteArray &day : days)
         commands << QList<QByteArray>{"HGETALL", m_keys.keySpace().global("usage:d:" + day)};
     m_client->pipeline(std::move(commands), context, [query, days, callback](const Redis::BatchResult &result) {
-        if (const QString error = batchError(result); !error.isEmpty())
+        if (const QString error = result.errorMessage(); !error.isEmpty())
             return callback(redisFailure<UsageTop>(u"the usage top list"_s, error));
         QHash<QByteArray, UsageCounters> models;
         for (const Redis::Reply &reply : result.replies)

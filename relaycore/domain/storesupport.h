@@ -50,13 +50,9 @@ inline Error redisError(const Redis::Result &result, const QString &what)
 
 inline Error redisError(const Redis::BatchResult &result, const QString &what)
 {
-    if (result.error)
-        return {Error::Kind::Redis, QStringLiteral("%1: %2").arg(what, result.error.message)};
-    for (const Redis::Reply &reply : result.replies) {
-        if (reply.isError())
-            return {Error::Kind::Redis, QStringLiteral("%1: %2").arg(what, QString::fromUtf8(reply.bytes()))};
-    }
-    return {};
+    if (result.isSuccess())
+        return {};
+    return {Error::Kind::Redis, QStringLiteral("%1: %2").arg(what, result.errorMessage())};
 }
 
 // For a MULTI ... EXEC pipeline: as redisError, and also an error when EXEC did not run the transaction.

@@ -50,6 +50,8 @@ struct BatchResult
 
     // True when every command got a reply and none is an error reply.
     bool isSuccess() const;
+    // The transport error message, or the first error reply's text; empty on success.
+    QString errorMessage() const;
 };
 
 inline QString Result::errorMessage() const
@@ -58,6 +60,17 @@ inline QString Result::errorMessage() const
         return error.message;
     if (reply.isError())
         return QString::fromUtf8(reply.bytes());
+    return {};
+}
+
+inline QString BatchResult::errorMessage() const
+{
+    if (error)
+        return error.message;
+    for (const Reply &r : replies) {
+        if (r.isError())
+            return QString::fromUtf8(r.bytes());
+    }
     return {};
 }
 
