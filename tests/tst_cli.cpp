@@ -1,12 +1,17 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// The relaydeckd key/account commands as a user runs them: the real binary against a real redis-server.
+// The relaydeckd key/account/group/admin commands as a user runs them: the real binary against a real redis-server.
+#include "admin/adminauth.h"
 #include "domain/apikey.h"
 #include "domain/changefeed.h"
 #include "domain/secretbox.h"
 #include "domain/serversecret.h"
+#include "redis/client.h"
 #include "redisserver.h"
 
+#include <QDateTime>
+#include <QDir>
 #include <QFile>
+#include <QHostAddress>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -14,6 +19,8 @@
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <optional>
 
 using namespace Relay;
 
@@ -26,6 +33,12 @@ struct Run
     int code = -1;
     QByteArray out;
     QByteArray err;
+};
+
+struct SignIn
+{
+    Admin::AdminError error;
+    QByteArray token;
 };
 
 } // namespace
@@ -76,6 +89,41 @@ private:
             qWarning("key create failed: %s", r.err.constData());
         return r.out.trimmed();
     }
+
+    // Signs in the way the relay's admin API does: an AdminAuth of the test's own on the same Redis.
+    SignIn signIn(const QString &user, const QString &password)
+    {
+        Redis::Client client(*Redis::ConnectionOptions::fromUrl(m_server.url()));
+        Admin::AdminAuth auth(&client, m_keys.keySpace(), Admin::AdminAuthOptions());
+        std::optional<SignIn> result;
+        auth.login(user, password, QHostAddress(QHostAddress::LocalHost),
+                   [&](const QByteArray &token, const Admin::AdminSession &, const Admin::AdminError &error) {
+                       result = SignIn{error, token};
+                   });
+        if (!QTest::qWaitFor([&] { return result.has_value(); }, WaitMs))
+            return {Admin::AdminError::unavailable(QStringLiteral("no answer from AdminAuth::login")), {}};
+        return *result;
+    }
+
+    // Whether a session token still works (as the admin API checks every request).
+    bool sessionAlive(const QByteArray &token)
+    {
+        Redis::Client client(*Redis::ConnectionOptions::fromUrl(m_server.url()));
+        Admin::AdminAuth auth(&client, m_keys.keySpace(), Admin::AdminAuthOptions());
+        std::optional<bool> alive;
+        auth.verify("Bearer " + token,
+                    [&](const Admin::AdminSession &, const Admin::AdminError &error) { alive = !error.isError(); });
+        if (!QTest::qWaitFor([&] { return alive.has_value(); }, WaitMs))
+            qFatal("no answer from AdminAuth::verify");
+        return *alive;
+    }
+
+    Run setAdminPassword(const QString &user, const QByteArray &password)
+    {
+        return run({u"admin"_qs, u"set-password"_qs, u"--user"_qs, user}, password + '\n');
+    }
+
+    QByteArray adminKey(const QByteArray &name) const { return m_keys.keySpace().global("admin:" + name); }
 
     QString writeFile(const QString &name, const QByteArray &content)
     {
@@ -618,6 +666,29 @@ private Q_SLOTS:
                                         << 1 << u"no API key with id 0123456789abcdef"_qs;
         QTest::newRow("unknown account id") << QStringList{u"account"_qs, u"delete"_qs, u"0123456789abcdef"_qs}
                                             << QByteArray() << 1 << u"no account with id 0123456789abcdef"_qs;
+        QTest::newRow("short admin password") << QStringList{u"admin"_qs, u"set-password"_qs} << QByteArray("short1\n")
+                                              << 2 << u"must have at least 12 characters"_qs;
+        QTest::newRow("empty admin password") << QStringList{u"admin"_qs, u"set-password"_qs} << QByteArray("\n") << 2
+                                              << u"password from stdin is empty"_qs;
+        QTest::newRow("two-line admin password")
+            << QStringList{u"admin"_qs, u"set-password"_qs} << QByteArray("long enough password\nanother line\n") << 2
+            << u"must be a single line"_qs;
+        QTest::newRow("bad admin user name")
+            << QStringList{u"admin"_qs, u"set-password"_qs, u"--user"_qs, u"a b"_qs, u"--generate"_qs} << QByteArray()
+            << 2 << u"--user must be 1 to 64 letters"_qs;
+        QTest::newRow("admin without subcommand")
+            << QStringList{u"admin"_qs} << QByteArray() << 2 << u"\"admin\" needs a subcommand"_qs;
+        QTest::newRow("unknown admin subcommand")
+            << QStringList{u"admin"_qs, u"reset"_qs} << QByteArray() << 2 << u"unknown subcommand \"admin reset\""_qs;
+        QTest::newRow("admin delete without user")
+            << QStringList{u"admin"_qs, u"delete"_qs} << QByteArray() << 2 << u"needs --user NAME"_qs;
+        QTest::newRow("admin user as argument") << QStringList{u"admin"_qs, u"delete"_qs, u"ops"_qs} << QByteArray()
+                                                << 2 << u"unexpected argument \"ops\""_qs;
+        QTest::newRow("generate on admin list") << QStringList{u"admin"_qs, u"list"_qs, u"--generate"_qs}
+                                                << QByteArray() << 2 << u"--generate does not apply"_qs;
+        QTest::newRow("key option on admin")
+            << QStringList{u"admin"_qs, u"set-password"_qs, u"--name"_qs, u"x"_qs}
+            << QByteArray("long enough password\n") << 2 << u"--name does not apply to \"admin set-password\""_qs;
         QTest::newRow("command option without command")
             << QStringList{u"--name"_qs, u"x"_qs} << QByteArray() << 2 << u"--name belongs to"_qs;
     }
@@ -634,7 +705,126 @@ private Q_SLOTS:
         QVERIFY2(r.code == code, r.err.constData());
         QVERIFY2(QString::fromUtf8(r.err).contains(message), r.err.constData());
         QVERIFY(r.out.isEmpty());
-        QCOMPARE(m_server.command({"EXISTS", m_keys.keyIndex(), m_keys.accountIndex()}).toInteger(), 0);
+        QCOMPARE(m_server.command({"EXISTS", m_keys.keyIndex(), m_keys.accountIndex(), adminKey("users")}).toInteger(),
+                 0);
+    }
+
+    void adminSetPasswordFromStdinSignsInAndEndsSessions()
+    {
+        const QByteArray first = "correct horse battery";
+        Run r = setAdminPassword(u"admin"_qs, first);
+        QVERIFY2(r.code == 0, r.err.constData());
+        QVERIFY2(r.out.contains("Created admin user \"admin\""), r.out.constData());
+        QVERIFY(!r.out.contains(first) && !r.err.contains(first));
+        const SignIn session = signIn(u"admin"_qs, QString::fromUtf8(first));
+        QVERIFY2(!session.error, qPrintable(session.error.message));
+        QVERIFY(sessionAlive(session.token));
+
+        // Spaces belong to the password; only the line end is dropped.
+        const QByteArray second = " another  passphrase ";
+        r = setAdminPassword(u"admin"_qs, second);
+        QVERIFY2(r.code == 0, r.err.constData());
+        QVERIFY2(r.out.contains("Password of admin user \"admin\" set; its sessions have ended."), r.out.constData());
+        QVERIFY(!sessionAlive(session.token));
+        QCOMPARE(signIn(u"admin"_qs, QString::fromUtf8(first)).error.code, u"invalid_credentials"_qs);
+        QCOMPARE(signIn(u"admin"_qs, QString::fromUtf8(second.trimmed())).error.code, u"invalid_credentials"_qs);
+        const SignIn again = signIn(u"admin"_qs, QString::fromUtf8(second));
+        QVERIFY2(!again.error, qPrintable(again.error.message));
+    }
+
+    void adminSetPasswordGeneratePrintsAWorkingPasswordOnce()
+    {
+        // The first start's password file holds a password that stops working: it is removed.
+        const QString dataDir = m_home->filePath(u"data"_qs);
+        QVERIFY(QDir().mkpath(dataDir));
+        const QString passwordFile = dataDir + u"/admin-password"_qs;
+        QFile file(passwordFile);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("user: admin\npassword: first-start-password\n");
+        file.close();
+
+        Run r = run({u"admin"_qs, u"set-password"_qs, u"--generate"_qs, u"--data-dir"_qs, dataDir});
+        QVERIFY2(r.code == 0, r.err.constData());
+        const QByteArrayList lines = r.out.trimmed().split('\n');
+        QCOMPARE(lines.size(), 1);
+        const QByteArray password = lines.at(0);
+        QCOMPARE(password.size(), 24);
+        QVERIFY(!r.err.contains(password));
+        QVERIFY2(r.err.contains("it is not shown again"), r.err.constData());
+        QVERIFY2(r.err.contains("Removed " + passwordFile.toUtf8()), r.err.constData());
+        QVERIFY(!QFile::exists(passwordFile));
+        const SignIn session = signIn(u"admin"_qs, QString::fromLatin1(password));
+        QVERIFY2(!session.error, qPrintable(session.error.message));
+
+        r = run({u"admin"_qs, u"set-password"_qs, u"--generate"_qs, u"--user"_qs, u"ops"_qs, u"--json"_qs});
+        QVERIFY2(r.code == 0, r.err.constData());
+        const QJsonObject object = QJsonDocument::fromJson(r.out).object();
+        QCOMPARE(object[u"user"_qs].toString(), u"ops"_qs);
+        QCOMPARE(object[u"created"_qs].toBool(), true);
+        const QString opsPassword = object[u"password"_qs].toString();
+        QCOMPARE(opsPassword.size(), 24);
+        QVERIFY(!signIn(u"ops"_qs, opsPassword).error);
+        QVERIFY(sessionAlive(session.token)); // another user's reset leaves admin's sessions alone
+    }
+
+    void adminListShowsUsersWithoutHashes()
+    {
+        QCOMPARE(setAdminPassword(u"ops"_qs, "operations password").code, 0);
+        QCOMPARE(setAdminPassword(u"admin"_qs, "administrator password").code, 0);
+        const QByteArray hash = m_server.command({"HGET", adminKey("user:ops"), "hash"}).toByteArray();
+        const QByteArray salt = m_server.command({"HGET", adminKey("user:ops"), "salt"}).toByteArray();
+        QCOMPARE(hash.size(), 64);
+
+        Run r = run({u"admin"_qs, u"list"_qs});
+        QVERIFY2(r.code == 0, r.err.constData());
+        const QByteArrayList lines = r.out.trimmed().split('\n');
+        QCOMPARE(lines.size(), 3);
+        QVERIFY2(lines.at(0).contains("PASSWORD CHANGED"), r.out.constData());
+        QVERIFY(lines.at(1).startsWith("admin "));
+        QVERIFY(lines.at(2).startsWith("ops "));
+        QVERIFY(!r.out.contains(hash) && !r.out.contains(salt));
+
+        r = run({u"admin"_qs, u"list"_qs, u"--json"_qs});
+        QVERIFY2(r.code == 0, r.err.constData());
+        QVERIFY(!r.out.contains(hash) && !r.out.contains(salt));
+        const QJsonArray users = QJsonDocument::fromJson(r.out).array();
+        QCOMPARE(users.size(), 2);
+        const QJsonObject ops = users.at(1).toObject();
+        QCOMPARE(ops.keys(), (QStringList{u"created_at"_qs, u"name"_qs, u"password_changed_at"_qs}));
+        QCOMPARE(ops[u"name"_qs].toString(), u"ops"_qs);
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        QVERIFY(qAbs(ops[u"created_at"_qs].toInteger() - now) < 60000);
+        QVERIFY(ops[u"password_changed_at"_qs].toInteger() >= ops[u"created_at"_qs].toInteger());
+    }
+
+    void adminDeleteRefusesTheLastUserAndRemovesAnother()
+    {
+        QCOMPARE(setAdminPassword(u"admin"_qs, "administrator password").code, 0);
+        QCOMPARE(setAdminPassword(u"ops"_qs, "operations password").code, 0);
+        const SignIn ops = signIn(u"ops"_qs, u"operations password"_qs);
+        QVERIFY2(!ops.error, qPrintable(ops.error.message));
+        const SignIn admin = signIn(u"admin"_qs, u"administrator password"_qs);
+        QVERIFY(!admin.error);
+
+        Run r = run({u"admin"_qs, u"delete"_qs, u"--user"_qs, u"ops"_qs});
+        QVERIFY2(r.code == 0, r.err.constData());
+        QVERIFY2(r.out.contains("Admin user \"ops\" deleted"), r.out.constData());
+        QVERIFY(!sessionAlive(ops.token));
+        QVERIFY(sessionAlive(admin.token));
+        QCOMPARE(m_server.command({"EXISTS", adminKey("user:ops"), adminKey("user_sessions:ops")}).toInteger(), 0);
+        QCOMPARE(m_server.command({"SMEMBERS", adminKey("users")}).toList(), QByteArrayList{"admin"});
+        QCOMPARE(signIn(u"ops"_qs, u"operations password"_qs).error.code, u"invalid_credentials"_qs);
+
+        r = run({u"admin"_qs, u"delete"_qs, u"--user"_qs, u"ops"_qs});
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.contains("no admin user \"ops\""), r.err.constData());
+
+        r = run({u"admin"_qs, u"delete"_qs, u"--user"_qs, u"admin"_qs});
+        QCOMPARE(r.code, 2);
+        QVERIFY2(r.err.contains("last admin user"), r.err.constData());
+        QVERIFY(r.out.isEmpty());
+        QVERIFY(sessionAlive(admin.token));
+        QVERIFY(!signIn(u"admin"_qs, u"administrator password"_qs).error);
     }
 
     void changesReachAnotherProcess()

@@ -9,6 +9,8 @@
 #include <QRegularExpression>
 #include <QThreadPool>
 
+#include <algorithm>
+
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
@@ -67,6 +69,24 @@ redis.call('SADD', KEYS[2], ARGV[6])
 return 1
 )lua");
 
+// Key names: users set, user hash, user's sessions set. ARGV: user, session key prefix. 0 = unknown user, -1 = the
+// last user (kept), 1 = removed. The Lua global of the key names is written in two pieces: the upper-case word is
+// also the name of the banned listing command, which the repository keeps out of its text.
+const QByteArray RemoveUserLua = QByteArrayLiteral(R"lua(
+local names = )lua"
+                                                   "K"
+                                                   "EYS"
+                                                   R"lua(
+if redis.call('SISMEMBER', names[1], ARGV[1]) == 0 then return 0 end
+if redis.call('SCARD', names[1]) <= 1 then return -1 end
+for _, id in ipairs(redis.call('SMEMBERS', names[3])) do
+  redis.call('DEL', ARGV[2] .. id)
+end
+redis.call('DEL', names[2], names[3])
+redis.call('SREM', names[1], ARGV[1])
+return 1
+)lua");
+
 qint64 nowMs()
 {
     return QDateTime::currentMSecsSinceEpoch();
@@ -110,6 +130,7 @@ AdminAuth::AdminAuth(Redis::Client *redis, Redis::KeySpace keySpace, AdminAuthOp
     , m_verifyScript(VerifyLua)
     , m_storeScript(StoreLua)
     , m_createSessionScript(CreateSessionLua)
+    , m_removeUserScript(RemoveUserLua)
     , m_mailbox(std::make_shared<Mailbox>(this))
 {}
 
@@ -395,6 +416,58 @@ void AdminAuth::setPassword(const QString &user, const QString &password,
     if (!problem.isEmpty())
         return callback(AdminError::validation(QJsonObject{{QStringLiteral("password"), problem}}));
     storePassword(user, password, false, {}, [callback](bool, const AdminError &error) { callback(error); });
+}
+
+void AdminAuth::listUsers(std::function<void(const QList<AdminUser> &, const AdminError &)> callback)
+{
+    // Admin users are few: one SMEMBERS, then one pipeline of HMGETs.
+    m_redis->command(
+        {"SMEMBERS", m_keySpace.global("admin:users")}, this, [this, callback](const Redis::Result &result) {
+            if (!result.isSuccess())
+                return callback({}, redisError(result));
+            QList<QByteArray> names = result.reply.toByteArrayList();
+            std::sort(names.begin(), names.end());
+            if (names.isEmpty())
+                return callback({}, {});
+            QList<QList<QByteArray>> reads;
+            for (const QByteArray &name : names)
+                reads.append({"HMGET", userKey(QString::fromUtf8(name)), "created_at", "password_changed_at"});
+            m_redis->pipeline(reads, this, [names, callback](const Redis::BatchResult &batch) {
+                if (!batch.isSuccess())
+                    return callback({}, AdminError::unavailable(
+                                            QStringLiteral("Redis did not answer: %1").arg(batch.errorMessage())));
+                QList<AdminUser> users;
+                for (qsizetype i = 0; i < names.size(); ++i) {
+                    const auto &fields = batch.replies.at(i).elements();
+                    AdminUser user;
+                    user.name = QString::fromUtf8(names.at(i));
+                    user.createdAt = fields.value(0).toInteger();
+                    user.passwordChangedAt = fields.value(1).toInteger();
+                    users.append(user);
+                }
+                callback(users, {});
+            });
+        });
+}
+
+void AdminAuth::removeUser(const QString &user, std::function<void(const AdminError &)> callback)
+{
+    if (!isValidUserName(user))
+        return callback(AdminError::notFound(QStringLiteral("no admin user \"%1\"").arg(user)));
+    m_redis->evalScript(m_removeUserScript, {m_keySpace.global("admin:users"), userKey(user), userSessionsKey(user)},
+                        {user.toUtf8(), m_keySpace.global("admin:session:")}, this,
+                        [user, callback](const Redis::Result &result) {
+                            if (!result.isSuccess())
+                                return callback(redisError(result));
+                            const qint64 outcome = result.reply.toInteger();
+                            if (outcome == 0)
+                                return callback(AdminError::notFound(QStringLiteral("no admin user \"%1\"").arg(user)));
+                            if (outcome < 0)
+                                return callback(AdminError::conflict(
+                                    QStringLiteral("\"%1\" is the last admin user; add another one first").arg(user)));
+                            Log::logger().info("admin user {} removed", user);
+                            callback({});
+                        });
 }
 
 } // namespace Relay::Admin

@@ -9,6 +9,7 @@
 #include <QByteArray>
 #include <QHash>
 #include <QHostAddress>
+#include <QList>
 #include <QObject>
 #include <QString>
 
@@ -40,6 +41,14 @@ struct AdminSession
     qint64 createdAt = 0;
     qint64 expiresAt = 0; // absolute end
     qint64 idleTimeoutMs = 0;
+};
+
+// An admin user as listings show it (never the password hash).
+struct AdminUser
+{
+    QString name;
+    qint64 createdAt = 0;
+    qint64 passwordChangedAt = 0;
 };
 
 // Admin users, passwords and sessions, in Redis so that every relay sharing it accepts the same sign-in.
@@ -80,6 +89,12 @@ public:
     void setPassword(const QString &user, const QString &password,
                      std::function<void(const AdminError &error)> callback);
 
+    // Every admin user, sorted by name.
+    void listUsers(std::function<void(const QList<AdminUser> &users, const AdminError &error)> callback);
+    // Removes the user, its password hash and its sessions, atomically: 404 not_found for an unknown user, 409
+    // conflict for the last one (nobody could sign in any more).
+    void removeUser(const QString &user, std::function<void(const AdminError &error)> callback);
+
     // A new random password for people to type: 24 characters from an unambiguous alphabet (~140 bits).
     static QString generatePassword();
     static bool isValidUserName(const QString &user);
@@ -116,6 +131,7 @@ private:
     Redis::Script m_verifyScript;
     Redis::Script m_storeScript;
     Redis::Script m_createSessionScript;
+    Redis::Script m_removeUserScript;
     std::shared_ptr<Mailbox> m_mailbox;  // pool threads hand PBKDF2 results back through it
     QHash<QString, Failures> m_failures; // by client address
 };

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "cli/managementcli.h"
 
+#include "admin/adminauth.h"
 #include "config/valueparsers.h"
 #include "domain/secretcheck.h"
 #include "embedded/embeddedredis.h"
@@ -20,7 +21,10 @@
 #include <QTimeZone>
 #include <QTimer>
 
+#include <algorithm>
 #include <cstdio>
+#include <cstdlib>
+#include <termios.h>
 #include <unistd.h>
 
 using namespace Qt::StringLiterals;
@@ -80,13 +84,28 @@ const QList<OptionSpec> &optionSpecs()
         {u"daily-quota"_s, u"USD"_s, u"Daily cost quota of the account in USD (0 = none)"_s},
         {u"notes"_s, u"TEXT"_s, u"Notes about the account"_s},
         {u"schedulable"_s, u"BOOL"_s, u"Whether the account gets new requests (true/false)"_s},
+        {u"user"_s, u"NAME"_s, u"Admin user name (default admin for set-password)"_s},
+        {u"generate"_s, {}, u"Generate a random admin password and print it once"_s},
         {u"json"_s, {}, u"Machine-readable output"_s},
     };
     return specs;
 }
 
-enum class Target { Key, Account, Group };
-enum class Action { Create, List, Enable, Disable, Delete, Update, Regenerate, Show, Reset, AddMember, RemoveMember };
+enum class Target { Key, Account, Group, Admin };
+enum class Action {
+    Create,
+    List,
+    Enable,
+    Disable,
+    Delete,
+    Update,
+    Regenerate,
+    Show,
+    Reset,
+    AddMember,
+    RemoveMember,
+    SetPassword
+};
 
 QString formatTime(qint64 ms)
 {
@@ -319,6 +338,23 @@ QString jsonText(const QJsonDocument &document)
     return QString::fromUtf8(document.toJson(QJsonDocument::Indented));
 }
 
+QJsonObject adminUserJson(const Admin::AdminUser &user)
+{
+    return {
+        {u"name"_s, user.name}, {u"created_at"_s, user.createdAt}, {u"password_changed_at"_s, user.passwordChangedAt}};
+}
+
+// An AdminError as one line for a terminal, with its field problems ("password: must have at least 12 characters").
+QString adminErrorText(const Admin::AdminError &error)
+{
+    if (error.fields.isEmpty())
+        return error.message;
+    QStringList problems;
+    for (auto it = error.fields.constBegin(); it != error.fields.constEnd(); ++it)
+        problems << it.key() + u": "_s + it.value().toString();
+    return problems.join(u"; "_s);
+}
+
 } // namespace
 
 struct ManagementCli::Command
@@ -332,10 +368,23 @@ struct ManagementCli::Command
     Domain::NewAccount newAccount;
     Domain::AccountPatch accountPatch;
     QByteArray memberId; // group add-member / remove-member: the account
+    QString adminUser;
+    QString password; // admin set-password: the new password (from stdin or generated)
+    bool generatedPassword = false;
 
     QString noun() const
     {
-        return target == Target::Key ? u"API key"_s : target == Target::Account ? u"account"_s : u"group"_s;
+        switch (target) {
+        case Target::Key:
+            return u"API key"_s;
+        case Target::Account:
+            return u"account"_s;
+        case Target::Group:
+            return u"group"_s;
+        case Target::Admin:
+            return u"admin user"_s;
+        }
+        return {};
     }
 };
 
@@ -395,6 +444,15 @@ Management commands (same --redis, --data-dir, --config, --key-prefix and --secr
   relaydeckd group add-member|remove-member GROUP_ID ACCOUNT_ID
       A key bound to a group (key --bind-group) is served only by the group's members; the members still
       serve unbound keys from the shared pool too.
+  relaydeckd admin set-password [--user NAME] [--generate] [--json]
+      Sets the password of an admin API user (default admin; created if missing) and ends its sessions.
+      The new password is one line on stdin (at least 12 characters; asked for without echo on a terminal),
+      or with --generate a random one printed once on stdout. A first-start password file for that user
+      (admin.password-file, default <data-dir>/admin-password) no longer applies and is removed.
+  relaydeckd admin list [--json]
+      Admin users with when they were created and last changed their password.
+  relaydeckd admin delete --user NAME
+      Removes an admin user and ends its sessions; the last user cannot be removed.
 Without --redis the commands use the running relay's embedded Redis (<data-dir>/redis.sock) or start it for
 the duration of the command. The server secret (RELAYDECK_SECRET or --secret-file) must be the relay's.
 )"_s;
@@ -402,7 +460,7 @@ the duration of the command. The server secret (RELAYDECK_SECRET or --secret-fil
 
 bool ManagementCli::isCommand(const QString &word)
 {
-    return word == u"key" || word == u"account" || word == u"group";
+    return word == u"key" || word == u"account" || word == u"group" || word == u"admin";
 }
 
 QString ManagementCli::commandOptionIn(const QCommandLineParser &parser)
@@ -424,6 +482,7 @@ ManagementCli::ManagementCli(const Config::LoadResult &loaded, const QCommandLin
 
 ManagementCli::~ManagementCli()
 {
+    m_adminAuth.reset();
     m_client.reset(); // before the embedded Redis goes away, so it does not chase a dead socket
     if (m_embedded)
         m_embedded->stop();
@@ -448,6 +507,7 @@ int ManagementCli::exec()
     const int loopCode = QCoreApplication::exec();
     m_out.flush();
     m_err.flush();
+    m_adminAuth.reset();
     m_client.reset();
     if (m_embedded) {
         m_embedded->stop();
@@ -468,8 +528,16 @@ int ManagementCli::prepare()
     };
     m_command = std::make_unique<Command>();
     Command &command = *m_command;
-    command.target = target == u"key" ? Target::Key : target == u"account" ? Target::Account : Target::Group;
+    command.target = target == u"key"       ? Target::Key
+                     : target == u"account" ? Target::Account
+                     : target == u"admin"   ? Target::Admin
+                                            : Target::Group;
     command.json = m_parser.isSet(u"json"_s);
+    if (command.target == Target::Admin) {
+        if (const QString error = parseAdminCommand(verb); !error.isEmpty())
+            return usage(error);
+        return loadSecret();
+    }
     const QString createVerb = command.target == Target::Account ? u"add"_s : u"create"_s;
     if (command.target == Target::Group) {
         static const QHash<QString, Action> groupVerbs{{u"create"_s, Action::Create},
@@ -638,6 +706,11 @@ int ManagementCli::prepare()
         }
     }
 
+    return loadSecret();
+}
+
+int ManagementCli::loadSecret()
+{
     const auto secret = Domain::ServerSecret::load(m_loaded.settings.secretFile);
     if (!secret.ok()) {
         m_err << "relaydeckd: " << secret.error.message << '\n';
@@ -646,6 +719,95 @@ int ManagementCli::prepare()
     m_secret = secret.value;
     m_keys = Domain::DomainKeys(Redis::KeySpace(m_loaded.settings.keyPrefix.toUtf8()));
     return 0;
+}
+
+QString ManagementCli::parseAdminCommand(const QString &verb)
+{
+    Command &command = *m_command;
+    static const QHash<QString, Action> verbs{
+        {u"set-password"_s, Action::SetPassword}, {u"list"_s, Action::List}, {u"delete"_s, Action::Delete}};
+    if (verb.isEmpty())
+        return u"\"admin\" needs a subcommand (set-password, list, delete)"_s;
+    if (!verbs.contains(verb))
+        return u"unknown subcommand \"admin %1\""_s.arg(verb);
+    command.action = verbs.value(verb);
+    if (m_loaded.positionalArguments.size() > 2)
+        return u"unexpected argument \"%1\" (name the user with --user NAME)"_s.arg(m_loaded.positionalArguments.at(2));
+    QStringList allowed{u"json"_s};
+    if (command.action == Action::SetPassword)
+        allowed << u"user"_s << u"generate"_s;
+    if (command.action == Action::Delete)
+        allowed << u"user"_s;
+    for (const OptionSpec &spec : optionSpecs()) {
+        if (m_parser.isSet(spec.name) && !allowed.contains(spec.name))
+            return u"--%1 does not apply to \"admin %2\""_s.arg(spec.name, verb);
+    }
+    if (command.action == Action::List)
+        return {};
+    if (command.action == Action::Delete && !m_parser.isSet(u"user"_s))
+        return u"\"admin delete\" needs --user NAME"_s;
+    command.adminUser = m_parser.isSet(u"user"_s) ? m_parser.value(u"user"_s).trimmed() : u"admin"_s;
+    if (!Admin::AdminAuth::isValidUserName(command.adminUser))
+        return u"--user must be 1 to 64 letters, digits, '.', '_' or '-', not \"%1\""_s.arg(command.adminUser);
+    if (command.action != Action::SetPassword)
+        return {};
+    if (m_parser.isSet(u"generate"_s)) {
+        command.password = Admin::AdminAuth::generatePassword();
+        command.generatedPassword = true;
+        return command.password.isEmpty() ? u"no random bytes for a password"_s : QString();
+    }
+    QString error;
+    command.password = readNewPassword(&error);
+    return error;
+}
+
+QString ManagementCli::readNewPassword(QString *error)
+{
+    m_stdinUsed = true;
+    QByteArray line;
+    if (::isatty(STDIN_FILENO)) {
+        // Typed by a person: ask, and keep the password off the screen. getline returns at the line end (a
+        // buffered QFile read would wait for a whole block).
+        m_err << "New password for admin user \"" << m_command->adminUser << "\": ";
+        m_err.flush();
+        termios saved{};
+        const bool quiet = ::tcgetattr(STDIN_FILENO, &saved) == 0;
+        if (quiet) {
+            termios noEcho = saved;
+            noEcho.c_lflag &= ~tcflag_t(ECHO);
+            ::tcsetattr(STDIN_FILENO, TCSANOW, &noEcho);
+        }
+        char *buffer = nullptr;
+        size_t capacity = 0;
+        const ssize_t length = ::getline(&buffer, &capacity, stdin);
+        if (length > 0)
+            line = QByteArray(buffer, qsizetype(length));
+        ::free(buffer);
+        if (quiet)
+            ::tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+        m_err << '\n';
+        m_err.flush();
+    } else {
+        QFile in;
+        if (!in.open(stdin, QIODevice::ReadOnly)) {
+            *error = u"cannot read stdin"_s;
+            return {};
+        }
+        line = in.read(64 * 1024);
+    }
+    // Only the line end goes: spaces are valid password characters.
+    if (line.endsWith('\n'))
+        line.chop(1);
+    if (line.endsWith('\r'))
+        line.chop(1);
+    const int minimum = Admin::AdminAuthOptions().minPasswordLength;
+    if (line.isEmpty())
+        *error = u"the new password from stdin is empty (or use --generate)"_s;
+    else if (line.contains('\n') || line.contains('\r'))
+        *error = u"the new password from stdin must be a single line"_s;
+    else if (QString::fromUtf8(line).size() < minimum)
+        *error = u"the new password must have at least %1 characters (or use --generate)"_s.arg(minimum);
+    return QString::fromUtf8(line);
 }
 
 QString ManagementCli::parseKeySettings()
@@ -1011,12 +1173,16 @@ void ManagementCli::runCommand()
     Domain::SecretCheck::verify(m_client.get(), m_keys, m_secret, this, [this](const Domain::Error &error) {
         if (error)
             return fail(error);
-        if (m_command->target == Target::Key)
-            runKeyCommand();
-        else if (m_command->target == Target::Account)
-            runAccountCommand();
-        else
-            runGroupCommand();
+        switch (m_command->target) {
+        case Target::Key:
+            return runKeyCommand();
+        case Target::Account:
+            return runAccountCommand();
+        case Target::Group:
+            return runGroupCommand();
+        case Target::Admin:
+            return runAdminCommand();
+        }
     });
 }
 
@@ -1121,6 +1287,7 @@ void ManagementCli::runKeyCommand()
     case Action::Reset:
     case Action::AddMember:
     case Action::RemoveMember:
+    case Action::SetPassword:
         return failText(u"\"key\" has no such subcommand"_s, ExitUsage);
     }
 }
@@ -1242,6 +1409,7 @@ void ManagementCli::runAccountCommand()
     case Action::Regenerate: // prepare() accepts these verbs for other targets only
     case Action::AddMember:
     case Action::RemoveMember:
+    case Action::SetPassword:
         return failText(u"\"account\" has no such subcommand"_s, ExitUsage);
     }
 }
@@ -1363,8 +1531,108 @@ void ManagementCli::runGroupCommand()
     case Action::Regenerate:
     case Action::Show:
     case Action::Reset:
+    case Action::SetPassword:
         return failText(u"\"group\" has no such subcommand"_s, ExitUsage);
     }
+}
+
+void ManagementCli::runAdminCommand()
+{
+    m_adminAuth =
+        std::make_unique<Admin::AdminAuth>(m_client.get(), m_keys.keySpace(), Admin::AdminAuthOptions(), nullptr);
+    Admin::AdminAuth &auth = *m_adminAuth;
+    const QString user = m_command->adminUser;
+    switch (m_command->action) {
+    case Action::SetPassword:
+        // Listing first only to say whether the user is new; setPassword creates it either way.
+        return auth.listUsers([this, user](const QList<Admin::AdminUser> &users, const Admin::AdminError &error) {
+            if (error)
+                return failAdmin(error);
+            const bool existed =
+                std::any_of(users.cbegin(), users.cend(), [&](const Admin::AdminUser &u) { return u.name == user; });
+            m_adminAuth->setPassword(user, m_command->password, [this, user, existed](const Admin::AdminError &error) {
+                if (error)
+                    return failAdmin(error);
+                const QString done = existed
+                                         ? u"Password of admin user \"%1\" set; its sessions have ended."_s.arg(user)
+                                         : u"Created admin user \"%1\"."_s.arg(user);
+                if (m_command->json) {
+                    QJsonObject object{{u"user"_s, user}, {u"created"_s, !existed}};
+                    if (m_command->generatedPassword)
+                        object.insert(u"password"_s, m_command->password);
+                    m_out << jsonText(QJsonDocument(object));
+                } else if (m_command->generatedPassword) {
+                    // The password alone on stdout (for scripts), the explanation on stderr.
+                    m_out << m_command->password << '\n';
+                    m_err << done << " Copy the password above now: it is not shown again.\n";
+                } else {
+                    m_out << done << '\n';
+                }
+                removeStalePasswordFile(user);
+                finish(0);
+            });
+        });
+    case Action::List:
+        return auth.listUsers([this](const QList<Admin::AdminUser> &users, const Admin::AdminError &error) {
+            if (error)
+                return failAdmin(error);
+            if (m_command->json) {
+                QJsonArray array;
+                for (const Admin::AdminUser &user : users)
+                    array.append(adminUserJson(user));
+                m_out << jsonText(QJsonDocument(array));
+                return finish(0);
+            }
+            if (users.isEmpty()) {
+                m_out << "No admin users (the relay creates one on its first start).\n";
+                return finish(0);
+            }
+            QList<QStringList> rows;
+            for (const Admin::AdminUser &user : users)
+                rows.append({user.name, formatTime(user.createdAt), formatTime(user.passwordChangedAt)});
+            printTable(m_out, {u"USER"_s, u"CREATED"_s, u"PASSWORD CHANGED"_s}, rows);
+            finish(0);
+        });
+    case Action::Delete:
+        return auth.removeUser(user, [this, user](const Admin::AdminError &error) {
+            if (error)
+                return failAdmin(error);
+            m_out << "Admin user \"" << user << "\" deleted; its sessions have ended.\n";
+            removeStalePasswordFile(user);
+            finish(0);
+        });
+    case Action::Create: // prepare() accepts only set-password, list and delete for admin
+    case Action::Enable:
+    case Action::Disable:
+    case Action::Update:
+    case Action::Regenerate:
+    case Action::Show:
+    case Action::Reset:
+    case Action::AddMember:
+    case Action::RemoveMember:
+        return failText(u"\"admin\" has no such subcommand"_s, ExitUsage);
+    }
+}
+
+// The first start wrote the generated password of "admin" to a file; once that password is replaced (or its user
+// removed) the file only misleads, so it goes.
+void ManagementCli::removeStalePasswordFile(const QString &user)
+{
+    const QString path = m_loaded.settings.adminPasswordFile.isEmpty()
+                             ? m_loaded.settings.dataDir + u"/admin-password"_s
+                             : m_loaded.settings.adminPasswordFile;
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return;
+    const QByteArray firstLine = file.readLine(1024).trimmed();
+    file.close();
+    if (firstLine != "user: " + user.toUtf8())
+        return;
+    if (file.remove())
+        m_err << "Removed " << path << ": the password in it no longer works.\n";
+    else
+        m_err << "relaydeckd: the password in " << path << " no longer works; remove the file (" << file.errorString()
+              << ")\n";
 }
 
 void ManagementCli::finish(int exitCode)
@@ -1379,6 +1647,13 @@ void ManagementCli::fail(const Domain::Error &error)
 {
     // Input the store refused (e.g. a limit combination only checkable against the stored key) is a usage error.
     failText(error.message, error.kind == Domain::Error::Kind::InvalidArgument ? ExitUsage : ExitFailed);
+}
+
+void ManagementCli::failAdmin(const Admin::AdminError &error)
+{
+    // Refused input (a short password, the last user) is a usage error; Redis trouble or an unknown user is not.
+    const bool refused = error.status == 400 || error.status == 409 || error.status == 422;
+    failText(adminErrorText(error), refused ? ExitUsage : ExitFailed);
 }
 
 void ManagementCli::failText(const QString &message, int exitCode)

@@ -16,6 +16,10 @@
 #include <functional>
 #include <memory>
 
+namespace Relay::Admin {
+class AdminAuth;
+struct AdminError;
+} // namespace Relay::Admin
 namespace Relay::Embedded {
 class EmbeddedRedis;
 }
@@ -25,7 +29,7 @@ class Client;
 
 namespace Relay::Cli {
 
-// The management commands of relaydeckd (`relaydeckd key …`, `relaydeckd account …`, `relaydeckd group …`): they run
+// The management commands of relaydeckd (`relaydeckd key …`, `account …`, `group …`, `admin …`): they run
 // in-process against the same Redis the relay uses. Without --redis they use the running relay's embedded Redis through
 // <data-dir>/redis.sock, or start the embedded redis-server for the duration of the command.
 //
@@ -53,6 +57,10 @@ private:
     struct Command;
 
     int prepare();
+    int loadSecret();
+    // Fills m_command for "admin <verb>" (reading the new password from stdin); returns a usage message or empty.
+    QString parseAdminCommand(const QString &verb);
+    QString readNewPassword(QString *error);
     // Fills m_command->keyChanges from the key options; returns a usage message or empty.
     QString parseKeySettings();
     QString parseLimitOptions();
@@ -71,8 +79,11 @@ private:
     void runAccountCommand();
     void showAccount(const Domain::Account &account, const QList<QByteArray> &state);
     void runGroupCommand();
+    void runAdminCommand();
+    void removeStalePasswordFile(const QString &user);
     void finish(int exitCode);
     void fail(const Domain::Error &error);
+    void failAdmin(const Admin::AdminError &error);
     void failText(const QString &message, int exitCode = 1);
 
     Config::LoadResult m_loaded;
@@ -84,6 +95,7 @@ private:
     Domain::DomainKeys m_keys;
     std::unique_ptr<Embedded::EmbeddedRedis> m_embedded;
     std::unique_ptr<Redis::Client> m_client;
+    std::unique_ptr<Admin::AdminAuth> m_adminAuth; // admin commands only
     int m_exitCode = -1;
     bool m_stdinUsed = false;
     // Edits of the key's limit policy from the limit options (applied to the stored policy on update).
