@@ -223,7 +223,7 @@ private Q_SLOTS:
         for (int i = 0; i < 30; ++i)
             admin.post("/admin/keys", QJsonObject{{QStringLiteral("name"), QStringLiteral("k%1").arg(i)}});
         for (const char *path : {"/admin/keys", "/admin/accounts", "/admin/groups", "/admin/usage/summary",
-                                 "/admin/usage/top?dimension=keys", "/admin/redis/memory", "/admin/audit"})
+                                 "/admin/usage/top?dimension=api_keys", "/admin/redis/memory", "/admin/audit"})
             QCOMPARE(admin.get(path).status, 200);
         const QByteArray stats = h.redis().command({"INFO", "commandstats"}).toByteArray();
         QVERIFY(stats.contains("cmdstat_"));

@@ -376,7 +376,7 @@ private Q_SLOTS:
             for (const int metric : {0, 1, 2}) {
                 for (const int days : {1, 7, 30}) {
                     QTest::addRow("%s-%s-%d",
-                                  dimension == 0   ? "keys"
+                                  dimension == 0   ? "api_keys"
                                   : dimension == 1 ? "accounts"
                                                    : "models",
                                   metric == 0   ? "cost"

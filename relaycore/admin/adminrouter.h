@@ -25,7 +25,7 @@ struct RouteDoc
 {
     QString operationId = {}; // "keys.create": also the action name in the audit log for non-GET routes
     QString summary = {};
-    QString tag = {}; // "keys", "accounts", ... groups the operations
+    QString tag = {}; // "api_keys", "accounts", ... groups the operations
     struct Param
     {
         QString name = {};

@@ -225,7 +225,7 @@ RouteDoc doc(const char *operationId, const char *summary, QJsonObject response 
     RouteDoc d;
     d.operationId = QString::fromLatin1(operationId);
     d.summary = QString::fromLatin1(summary);
-    d.tag = u"keys"_s;
+    d.tag = u"api_keys"_s;
     d.response = std::move(response);
     d.requestBody = std::move(requestBody);
     d.successStatus = successStatus;

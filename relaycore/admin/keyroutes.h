@@ -9,7 +9,7 @@ class AdminRouter;
 struct AdminContext;
 class KeyCatalog;
 
-// The API key routes (tag "keys"):
+// The API key routes (tag "api_keys"):
 //   GET    /admin/keys                  list: ?q=&tag=&status=active|disabled|expired&sort=last_used|name|created
 //                                       &offset=&limit= (from the catalog, in memory)
 //   GET    /admin/keys/{id}             one key (read from Redis)

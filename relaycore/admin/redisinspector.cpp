@@ -350,7 +350,7 @@ void RedisInspector::dbSize(Callback callback) const
     m_client->command({QByteArrayLiteral("DBSIZE")}, m_context, [callback](const Result &result) {
         if (const AdminError error = errorOf(result, "DBSIZE"))
             return callback({}, error);
-        callback(QJsonObject{{QStringLiteral("keys"), result.reply.toInteger()}}, {});
+        callback(QJsonObject{{QStringLiteral("db_keys"), result.reply.toInteger()}}, {});
     });
 }
 

@@ -49,7 +49,7 @@ public:
     void info(const QStringList &sections, Callback callback) const;
     // {"items":[{event,time,latest_ms,max_ms}]}
     void latency(Callback callback) const;
-    // {"keys":N}
+    // {"db_keys":N}
     void dbSize(Callback callback) const;
     // Memory by normalised key prefix, estimated from at most `samples` keys found by SCAN.
     void memoryByPrefix(int samples, Callback callback) const;

@@ -205,7 +205,7 @@ void registerRedisRoutes(AdminRouter &router, const AdminContext &context, QObje
 
     router.add(QByteArrayLiteral("GET"), QStringLiteral("/admin/redis/dbsize"),
                doc("redis.dbsize", "Number of keys in the relay's database", {},
-                   object(QJsonObject{{QStringLiteral("keys"), type("integer")}})),
+                   object(QJsonObject{{QStringLiteral("db_keys"), type("integer")}})),
                [client, inspector](const AdminRequest &, AdminCallback callback) {
                    if (!client)
                        return callback(noRedis());

@@ -481,7 +481,7 @@ std::optional<UsageGranularity> usageGranularityFromName(const QString &name)
 
 std::optional<UsageTopDimension> usageTopDimensionFromName(const QString &name)
 {
-    if (name == "keys"_L1)
+    if (name == "api_keys"_L1)
         return UsageTopDimension::Keys;
     if (name == "accounts"_L1)
         return UsageTopDimension::Accounts;
@@ -500,7 +500,7 @@ QString usageTopDimensionName(UsageTopDimension dimension)
     case UsageTopDimension::Keys:
         break;
     }
-    return u"keys"_s;
+    return u"api_keys"_s;
 }
 
 std::optional<Usage::UsageMetric> usageMetricFromName(const QString &name)

@@ -147,7 +147,7 @@ private:
     QTimeZone m_zone;
 };
 
-// Names used in the API: "relay"/"key"/"account", "hour"/"day", "keys"/"accounts"/"models".
+// Names used in the API: "relay"/"key"/"account", "hour"/"day", "api_keys"/"accounts"/"models".
 QString usageScopeName(UsageScope scope);
 std::optional<UsageScope> usageScopeFromName(const QString &name);
 std::optional<UsageGranularity> usageGranularityFromName(const QString &name);

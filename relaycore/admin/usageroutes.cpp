@@ -401,7 +401,7 @@ void registerUsageRoutes(AdminRouter &router, const AdminContext &context, QObje
                [routes](const AdminRequest &request, AdminCallback callback) { routes.trend(request, callback); });
     router.add("GET", u"/admin/usage/top"_s,
                doc("usage.top", "The keys, accounts or models that used the most over the last days", topSchema(),
-                   {{u"dimension"_s, u"keys (default), accounts or models"_s},
+                   {{u"dimension"_s, u"api_keys (default), accounts or models"_s},
                     {u"metric"_s, u"cost (default), requests or tokens"_s},
                     {u"days"_s, u"today and the days before, 1 to 30 (default 7)"_s, u"integer"_s},
                     {u"offset"_s, u"rows to skip (default 0)"_s, u"integer"_s},
@@ -410,7 +410,7 @@ void registerUsageRoutes(AdminRouter &router, const AdminContext &context, QObje
 
     const QJsonObject perId = object(with(summaryProperties(), {{u"daily"_s, arrayOf(pointSchema())}}));
     router.add("GET", u"/admin/keys/{id}/usage"_s,
-               doc("keys.usage", "Usage summary and 30-day daily trend of one API key", perId, {}, "keys"),
+               doc("keys.usage", "Usage summary and 30-day daily trend of one API key", perId, {}, "api_keys"),
                [routes](const AdminRequest &request, AdminCallback callback) {
                    routes.perId(UsageScope::Key, request, callback);
                });
