@@ -49,7 +49,8 @@ int main(int argc, char *argv[])
         return command.exec();
     }
     if (const QString option = Cli::ManagementCli::commandOptionIn(loader.parser()); !option.isEmpty()) {
-        err << "relaydeckd: " << option << " belongs to the key, account, group and admin commands; see relaydeckd --help\n";
+        err << "relaydeckd: " << option
+            << " belongs to the key, account, group and admin commands; see relaydeckd --help\n";
         return 2;
     }
     if (!loaded.positionalArguments.isEmpty()) {

@@ -641,23 +641,8 @@ Domain::NewApiKey KeyJson::toNewKey(const QJsonObject &body, qint64 nowMs, Admin
     BodyParser parser(body, nowMs, true);
     parser.parse();
     const Domain::ApiKeyChanges &c = parser.patch.changes;
-    Domain::NewApiKey key;
-    key.name = c.name.value_or(QString());
-    key.description = c.description.value_or(QString());
-    key.concurrencyLimit = c.concurrencyLimit.value_or(0);
-    key.expiresAt = c.expiresAt.value_or(0);
-    key.expiresAfterFirstUseMs = c.expiresAfterFirstUseMs.value_or(0);
-    key.tags = c.tags.value_or(QStringList());
-    key.permissions = c.permissions.value_or(QList<Domain::Endpoint>());
-    key.modelRule = c.modelRule.value_or(Domain::ModelRule());
-    key.client = c.client.value_or(Domain::ClientRestriction::Any);
-    if (c.binding) {
-        key.boundAccountId = c.binding->accountId;
-        key.boundGroupId = c.binding->groupId;
-    }
+    Domain::NewApiKey key = Domain::newApiKeyFrom(c);
     key.limits = parser.patch.limits.appliedTo(Limits::LimitPolicy());
-    key.limitTimeZone = c.limitTimeZone.value_or(QByteArray());
-    key.concurrencyWaitMs = c.concurrencyWaitMs.value_or(0);
     QJsonObject errors = parser.errors;
     if (errors.isEmpty()) {
         // Rules between fields, named after the field that needs the other.

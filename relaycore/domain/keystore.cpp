@@ -13,6 +13,27 @@ using namespace Qt::StringLiterals;
 
 namespace Relay::Domain {
 
+NewApiKey newApiKeyFrom(const ApiKeyChanges &c)
+{
+    NewApiKey key;
+    key.name = c.name.value_or(QString());
+    key.description = c.description.value_or(QString());
+    key.concurrencyLimit = c.concurrencyLimit.value_or(0);
+    key.expiresAt = c.expiresAt.value_or(0);
+    key.expiresAfterFirstUseMs = c.expiresAfterFirstUseMs.value_or(0);
+    key.tags = c.tags.value_or(QStringList());
+    key.permissions = c.permissions.value_or(QList<Endpoint>());
+    key.modelRule = c.modelRule.value_or(ModelRule());
+    key.client = c.client.value_or(ClientRestriction::Any);
+    if (c.binding) {
+        key.boundAccountId = c.binding->accountId;
+        key.boundGroupId = c.binding->groupId;
+    }
+    key.limitTimeZone = c.limitTimeZone.value_or(QByteArray());
+    key.concurrencyWaitMs = c.concurrencyWaitMs.value_or(0);
+    return key;
+}
+
 using StoreSupport::FieldWrites;
 using StoreSupport::later;
 using StoreSupport::noClient;

@@ -75,6 +75,10 @@ struct ApiKeyChanges
     }
 };
 
+// A new key with what `changes` sets and the defaults for the rest (the create commands of the CLI and the admin API
+// parse their input as changes, shared with update). `limits` is left to the caller, which merges limit edits.
+NewApiKey newApiKeyFrom(const ApiKeyChanges &changes);
+
 // What activate() found or did.
 struct Activation
 {

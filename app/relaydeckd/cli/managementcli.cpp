@@ -641,23 +641,9 @@ int ManagementCli::prepare()
         } else if (command.target == Target::Key) {
             // The settings were parsed into keyChanges (shared with update); a new key starts from the defaults.
             Domain::NewApiKey &key = command.newKey;
-            const Domain::ApiKeyChanges &c = command.keyChanges;
+            key = Domain::newApiKeyFrom(command.keyChanges);
             key.name = name;
-            key.description = c.description.value_or(QString());
-            key.concurrencyLimit = c.concurrencyLimit.value_or(0);
-            key.expiresAt = c.expiresAt.value_or(0);
-            key.expiresAfterFirstUseMs = c.expiresAfterFirstUseMs.value_or(0);
-            key.tags = c.tags.value_or(QStringList());
-            key.permissions = c.permissions.value_or(QList<Domain::Endpoint>());
-            key.modelRule = c.modelRule.value_or(Domain::ModelRule());
-            key.client = c.client.value_or(Domain::ClientRestriction::Any);
-            if (c.binding) {
-                key.boundAccountId = c.binding->accountId;
-                key.boundGroupId = c.binding->groupId;
-            }
             key.limits = mergedLimits(Limits::LimitPolicy());
-            key.limitTimeZone = c.limitTimeZone.value_or(QByteArray());
-            key.concurrencyWaitMs = c.concurrencyWaitMs.value_or(0);
             Domain::ApiKey probe;
             probe.name = key.name;
             probe.concurrencyLimit = key.concurrencyLimit;
