@@ -131,12 +131,7 @@ private Q_SLOTS:
         // Validation of the login body itself.
         const auto bad = admin.post("/admin/login", QJsonObject{{QStringLiteral("user"), 5}});
         QCOMPARE(bad.status, 422);
-        QVERIFY(bad.object()
-                    .value(QStringLiteral("error"))
-                    .toObject()
-                    .value(QStringLiteral("fields"))
-                    .toObject()
-                    .contains(QStringLiteral("password")));
+        QVERIFY(bad.fieldErrors().contains(QStringLiteral("password")));
     }
 
     void logoutEndsTheSession()
@@ -184,12 +179,7 @@ private Q_SLOTS:
         r = first.post("/admin/password", QJsonObject{{QStringLiteral("current_password"), initial},
                                                       {QStringLiteral("new_password"), QStringLiteral("short")}});
         QCOMPARE(r.status, 422);
-        QVERIFY(r.object()
-                    .value(QStringLiteral("error"))
-                    .toObject()
-                    .value(QStringLiteral("fields"))
-                    .toObject()
-                    .contains(QStringLiteral("new_password")));
+        QVERIFY(r.fieldErrors().contains(QStringLiteral("new_password")));
         r = first.post("/admin/password",
                        QJsonObject{{QStringLiteral("current_password"), initial},
                                    {QStringLiteral("new_password"), QStringLiteral("correct horse battery staple")}});
@@ -240,12 +230,7 @@ private Q_SLOTS:
         QCOMPARE(r.status, 413);
         r = admin.get("/admin/audit?limit=100000");
         QCOMPARE(r.status, 422);
-        QVERIFY(r.object()
-                    .value(QStringLiteral("error"))
-                    .toObject()
-                    .value(QStringLiteral("fields"))
-                    .toObject()
-                    .contains(QStringLiteral("limit")));
+        QVERIFY(r.fieldErrors().contains(QStringLiteral("limit")));
     }
 
     void remoteClientsAreRefusedByDefault()

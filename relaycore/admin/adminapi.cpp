@@ -42,6 +42,21 @@ QJsonObject sessionJson(const AdminSession &session)
                        {QStringLiteral("idle_timeout_ms"), session.idleTimeoutMs}};
 }
 
+// The field errors of a body that must hold exactly these fields, each a non-empty string.
+QJsonObject stringFieldErrors(const QJsonObject &body, const QStringList &names)
+{
+    QJsonObject fields;
+    for (const QString &name : names) {
+        if (!body.value(name).isString() || body.value(name).toString().isEmpty())
+            fields.insert(name, QStringLiteral("required, a string"));
+    }
+    for (auto it = body.begin(); it != body.end(); ++it) {
+        if (!names.contains(it.key()))
+            fields.insert(it.key(), QStringLiteral("unknown field"));
+    }
+    return fields;
+}
+
 QString firstParam(const AdminRequest &request)
 {
     if (request.params.contains(QStringLiteral("id")))
@@ -252,19 +267,11 @@ void AdminApi::registerOwnRoutes()
             const QJsonObject body = request.jsonBody(&error);
             if (error)
                 return callback(AdminResult::failure(error));
-            QJsonObject fields;
-            const QJsonValue user = body.value(QStringLiteral("user"));
-            const QJsonValue password = body.value(QStringLiteral("password"));
-            if (!user.isString() || user.toString().isEmpty())
-                fields.insert(QStringLiteral("user"), QStringLiteral("required, a string"));
-            if (!password.isString() || password.toString().isEmpty())
-                fields.insert(QStringLiteral("password"), QStringLiteral("required, a string"));
-            for (auto it = body.begin(); it != body.end(); ++it)
-                if (it.key() != u"user" && it.key() != u"password")
-                    fields.insert(it.key(), QStringLiteral("unknown field"));
+            const QJsonObject fields = stringFieldErrors(body, {QStringLiteral("user"), QStringLiteral("password")});
             if (!fields.isEmpty())
                 return callback(AdminResult::failure(AdminError::validation(fields)));
-            const QString name = user.toString();
+            const QJsonValue password = body.value(QStringLiteral("password"));
+            const QString name = body.value(QStringLiteral("user")).toString();
             m_auth->login(name, password.toString(), request.peer,
                           [this, name, request, callback](const QByteArray &token, const AdminSession &session,
                                                           const AdminError &loginError) {
@@ -330,13 +337,8 @@ void AdminApi::registerOwnRoutes()
             const QJsonObject body = request.jsonBody(&error);
             if (error)
                 return callback(AdminResult::failure(error));
-            QJsonObject fields;
-            for (const QString &name : {QStringLiteral("current_password"), QStringLiteral("new_password")})
-                if (!body.value(name).isString())
-                    fields.insert(name, QStringLiteral("required, a string"));
-            for (auto it = body.begin(); it != body.end(); ++it)
-                if (it.key() != u"current_password" && it.key() != u"new_password")
-                    fields.insert(it.key(), QStringLiteral("unknown field"));
+            const QJsonObject fields =
+                stringFieldErrors(body, {QStringLiteral("current_password"), QStringLiteral("new_password")});
             if (!fields.isEmpty())
                 return callback(AdminResult::failure(AdminError::validation(fields)));
             AdminSession session;

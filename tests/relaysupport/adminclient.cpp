@@ -17,6 +17,11 @@ QString AdminClient::Response::errorCode() const
     return json.object().value(QStringLiteral("error")).toObject().value(QStringLiteral("code")).toString();
 }
 
+QJsonObject AdminClient::Response::fieldErrors() const
+{
+    return json.object().value(QStringLiteral("error")).toObject().value(QStringLiteral("fields")).toObject();
+}
+
 QByteArray AdminClient::Response::header(QByteArrayView name) const
 {
     for (const auto &h : headers)

@@ -26,6 +26,8 @@ public:
         QJsonArray items() const { return json.object().value(QStringLiteral("items")).toArray(); }
         // error.code of an error answer
         QString errorCode() const;
+        // error.fields of a validation error (field name -> what is wrong)
+        QJsonObject fieldErrors() const;
         QByteArray header(QByteArrayView name) const;
     };
 
