@@ -74,6 +74,7 @@ int main(int argc, char *argv[])
     int exitCode = 0;
     {
         Service::RelayService service(settings);
+        service.setSettingOrigins(loaded.origins);
         Service::UnixSignalWatcher signals;
         bool stopping = false;
         QObject::connect(&signals, &Service::UnixSignalWatcher::terminationRequested, &app, [&](int number) {

@@ -47,6 +47,7 @@ class AuditLog;
 struct AdminContext
 {
     Config::Settings settings;
+    Config::SettingOrigins settingOrigins; // where each setting came from; a key not listed is a default
     QString version;
     Redis::Client *redis = nullptr; // the control thread's connection
     Domain::DomainKeys keys;

@@ -10,6 +10,7 @@
 #include "admin/logroutes.h"
 #include "admin/metricsroutes.h"
 #include "admin/redisroutes.h"
+#include "admin/settingsroutes.h"
 #include "admin/usageroutes.h"
 
 namespace Relay::Admin {
@@ -35,6 +36,7 @@ void registerAllRoutes(AdminApi &api)
 
     registerRedisRoutes(router, context, &api);
     registerLogRoutes(router, context, &api);
+    registerSettingsRoutes(router, context);
 }
 
 } // namespace Relay::Admin

@@ -304,6 +304,7 @@ void RelayService::setUpAdmin(const Domain::DomainKeys &keys, const Domain::Serv
         return;
     Admin::AdminContext context;
     context.settings = m_settings;
+    context.settingOrigins = m_settingOrigins;
     context.version = m_version;
     context.redis = m_controlRedis;
     context.keys = keys;

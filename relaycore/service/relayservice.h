@@ -62,6 +62,10 @@ public:
     explicit RelayService(Config::Settings settings, QObject *parent = nullptr);
     ~RelayService() override;
 
+    // Where each setting came from (SettingsLoader's LoadResult::origins), for the admin API's settings page. Call
+    // before start(); without it every setting is reported as a default.
+    void setSettingOrigins(Config::SettingOrigins origins) { m_settingOrigins = std::move(origins); }
+
     // Starts Redis (embedded unless a URL is configured), then the HTTP workers; emits started() or
     // startFailed(message) once done (never from inside the call).
     void start();
@@ -114,6 +118,7 @@ private:
     QByteArray metricsText() const;
 
     Config::Settings m_settings;
+    Config::SettingOrigins m_settingOrigins;
     QString m_version;
     QElapsedTimer m_uptime;
     std::unique_ptr<Embedded::EmbeddedRedis> m_embeddedRedis;

@@ -118,6 +118,7 @@ QByteArray RelayHarness::createAccount(const QString &name, const QString &baseU
 bool RelayHarness::startRelay()
 {
     m_relay = std::make_unique<Service::RelayService>(m_settings);
+    m_relay->setSettingOrigins(m_settingOrigins);
     QSignalSpy started(m_relay.get(), &Service::RelayService::started);
     QSignalSpy failed(m_relay.get(), &Service::RelayService::startFailed);
     m_relay->start();

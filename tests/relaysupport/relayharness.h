@@ -42,6 +42,8 @@ public:
 
     // Settings for the relay; adjust before startRelay().
     Relay::Config::Settings &settings() { return m_settings; }
+    // Where each setting came from, as relaydeckd passes it on; empty = all defaults.
+    Relay::Config::SettingOrigins &settingOrigins() { return m_settingOrigins; }
     bool startRelay();
 
     RedisServer &redis() { return *m_redis; }
@@ -69,5 +71,6 @@ private:
     std::unique_ptr<Relay::Domain::KeyStore> m_keys;
     std::unique_ptr<Relay::Domain::AccountStore> m_accounts;
     Relay::Config::Settings m_settings;
+    Relay::Config::SettingOrigins m_settingOrigins;
     std::unique_ptr<Relay::Service::RelayService> m_relay;
 };
