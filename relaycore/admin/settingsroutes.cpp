@@ -7,6 +7,7 @@
 #include "config/settingdescriptor.h"
 #include "log/logger.h"
 
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QProcessEnvironment>
 
@@ -301,6 +302,9 @@ void registerSettingsRoutes(AdminRouter &router, const AdminContext &context)
 {
     auto state = std::make_shared<SettingsState>();
     state->running = context.settings;
+    // A relative --config is relative to the working directory at start; show and edit that same file.
+    if (!state->running.configFile.isEmpty())
+        state->running.configFile = QFileInfo(state->running.configFile).absoluteFilePath();
     state->origins = context.settingOrigins;
 
     const QJsonObject string = schemaOf(u"string"_s);
