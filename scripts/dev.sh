@@ -14,7 +14,7 @@ jobs=$(nproc 2>/dev/null || echo 2)
 packages=(
     build-essential cmake ninja-build pkg-config git
     qt6-base-dev qt6-base-dev-tools qt6-httpserver-dev qt6-charts-dev qt6-tools-dev qt6-tools-dev-tools
-    qt6-l10n-tools qt6-translations-l10n libgl-dev
+    qt6-l10n-tools qt6-translations-l10n qt6-svg-dev libgl-dev
     libhiredis-dev libspdlog-dev libfmt-dev libssl-dev libhttp-parser-dev
     redis-server openssl
 )

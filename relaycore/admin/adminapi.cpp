@@ -217,6 +217,23 @@ void AdminApi::start()
     });
 }
 
+void AdminApi::openConsoleSession(
+    std::function<void(const QByteArray &token, const QString &user, const QString &error)> done)
+{
+    m_auth->openTrustedSession(
+        [this, done](const QByteArray &token, const AdminSession &session, const AdminError &error) {
+            m_audit->record(AuditEntry{QDateTime::currentMSecsSinceEpoch(),
+                                       error ? QStringLiteral("?") : session.user,
+                                       QStringLiteral("session.console"),
+                                       QStringLiteral("LOCAL"),
+                                       QString(),
+                                       {},
+                                       QStringLiteral("in-process"),
+                                       error ? error.status : 200});
+            done(token, session.user, error ? error.message : QString());
+        });
+}
+
 bool AdminApi::writePasswordFile(const QString &password, QString *error) const
 {
     if (m_options.passwordFile.isEmpty()) {

@@ -54,6 +54,10 @@ public:
 
     // Handles one request (control thread); the HTTP bridge calls it, tests may too.
     void handle(AdminRequest request, std::shared_ptr<ReplyChannel> channel);
+    // Signs the in-process console in without a password (recorded in the audit log as session.console);
+    // the callback gets the bearer token or an error message. Control thread only.
+    void
+    openConsoleSession(std::function<void(const QByteArray &token, const QString &user, const QString &error)> done);
     // Ends every open event stream (live metrics, log tails): a graceful stop would otherwise wait for them.
     void closeStreams();
 

@@ -316,59 +316,82 @@ void AdminAuth::login(const QString &user, const QString &password, const QHostA
     }
     const bool validName = isValidUserName(user);
     const QByteArray key = validName ? userKey(user) : userKey(QStringLiteral("-"));
-    m_redis->command(
-        {"HMGET", key, "salt", "hash", "iterations"}, this,
-        [this, user, password, peer, validName, callback](const Redis::Result &result) {
-            if (!result.isSuccess())
-                return callback({}, {}, redisError(result));
-            const auto &f = result.reply.elements();
-            StoredHash stored;
-            bool known = validName && f.size() == 3 && f[0].isString() && f[1].isString();
-            if (known) {
-                stored.salt = QByteArray::fromHex(f[0].bytes());
-                stored.hash = QByteArray::fromHex(f[1].bytes());
-                stored.iterations = int(f[2].toInteger());
-                known = stored.iterations > 0 && stored.hash.size() == HashBytes;
-            }
-            if (!known) {
-                // Same work as a real check, so the answer's timing does not reveal which users exist.
-                stored.salt = QByteArray(SaltBytes, '\0');
-                stored.hash = QByteArray(HashBytes, '\0');
-                stored.iterations = m_options.iterations;
-            }
-            derive(password.toUtf8(), stored.salt, stored.iterations,
-                   [this, user, peer, known, stored, callback](const QByteArray &hash) {
-                       const bool match = known && hash.size() == HashBytes &&
-                                          CRYPTO_memcmp(hash.constData(), stored.hash.constData(), HashBytes) == 0;
-                       if (!match) {
-                           recordFailure(peer);
-                           Log::logger().info("admin sign-in failed from {}", peer.toString());
-                           return callback({}, {}, invalidCredentials());
-                       }
-                       m_failures.remove(peer.toString());
-                       const QByteArray raw = randomBytes(32);
-                       if (raw.isEmpty())
-                           return callback({}, {}, AdminError::internal(QStringLiteral("no random bytes for a token")));
-                       const QByteArray token =
-                           "rds_" + raw.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
-                       AdminSession session;
-                       session.user = user;
-                       session.id = sessionIdOf(token);
-                       session.createdAt = nowMs();
-                       session.expiresAt = session.createdAt + m_options.sessionLifetimeMs;
-                       session.idleTimeoutMs = m_options.sessionIdleMs;
-                       m_redis->evalScript(m_createSessionScript, {sessionKey(session.id), userSessionsKey(user)},
-                                           {user.toUtf8(), QByteArray::number(session.createdAt),
-                                            QByteArray::number(session.expiresAt),
-                                            QByteArray::number(m_options.sessionIdleMs), peer.toString().toUtf8(),
-                                            session.id, m_keySpace.global("admin:session:")},
-                                           this, [token, session, callback](const Redis::Result &created) {
-                                               if (!created.isSuccess())
-                                                   return callback({}, {}, redisError(created));
-                                               callback(token, session, {});
-                                           });
-                   });
-        });
+    m_redis->command({"HMGET", key, "salt", "hash", "iterations"}, this,
+                     [this, user, password, peer, validName, callback](const Redis::Result &result) {
+                         if (!result.isSuccess())
+                             return callback({}, {}, redisError(result));
+                         const auto &f = result.reply.elements();
+                         StoredHash stored;
+                         bool known = validName && f.size() == 3 && f[0].isString() && f[1].isString();
+                         if (known) {
+                             stored.salt = QByteArray::fromHex(f[0].bytes());
+                             stored.hash = QByteArray::fromHex(f[1].bytes());
+                             stored.iterations = int(f[2].toInteger());
+                             known = stored.iterations > 0 && stored.hash.size() == HashBytes;
+                         }
+                         if (!known) {
+                             // Same work as a real check, so the answer's timing does not reveal which users exist.
+                             stored.salt = QByteArray(SaltBytes, '\0');
+                             stored.hash = QByteArray(HashBytes, '\0');
+                             stored.iterations = m_options.iterations;
+                         }
+                         derive(password.toUtf8(), stored.salt, stored.iterations,
+                                [this, user, peer, known, stored, callback](const QByteArray &hash) {
+                                    const bool match =
+                                        known && hash.size() == HashBytes &&
+                                        CRYPTO_memcmp(hash.constData(), stored.hash.constData(), HashBytes) == 0;
+                                    if (!match) {
+                                        recordFailure(peer);
+                                        Log::logger().info("admin sign-in failed from {}", peer.toString());
+                                        return callback({}, {}, invalidCredentials());
+                                    }
+                                    m_failures.remove(peer.toString());
+                                    createSession(user, peer, callback);
+                                });
+                     });
+}
+
+void AdminAuth::createSession(
+    const QString &user, const QHostAddress &peer,
+    std::function<void(const QByteArray &, const AdminSession &, const AdminError &)> callback)
+{
+    const QByteArray raw = randomBytes(32);
+    if (raw.isEmpty())
+        return callback({}, {}, AdminError::internal(QStringLiteral("no random bytes for a token")));
+    const QByteArray token = "rds_" + raw.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
+    AdminSession session;
+    session.user = user;
+    session.id = sessionIdOf(token);
+    session.createdAt = nowMs();
+    session.expiresAt = session.createdAt + m_options.sessionLifetimeMs;
+    session.idleTimeoutMs = m_options.sessionIdleMs;
+    m_redis->evalScript(m_createSessionScript, {sessionKey(session.id), userSessionsKey(user)},
+                        {user.toUtf8(), QByteArray::number(session.createdAt), QByteArray::number(session.expiresAt),
+                         QByteArray::number(m_options.sessionIdleMs), peer.toString().toUtf8(), session.id,
+                         m_keySpace.global("admin:session:")},
+                        this, [token, session, callback](const Redis::Result &created) {
+                            if (!created.isSuccess())
+                                return callback({}, {}, redisError(created));
+                            callback(token, session, {});
+                        });
+}
+
+void AdminAuth::openTrustedSession(
+    std::function<void(const QByteArray &token, const AdminSession &session, const AdminError &error)> callback)
+{
+    listUsers([this, callback](const QList<AdminUser> &users, const AdminError &error) {
+        if (error)
+            return callback({}, {}, error);
+        if (users.isEmpty())
+            return callback({}, {},
+                            {409, QStringLiteral("conflict"), QStringLiteral("there is no admin user yet"), {}});
+        // The bootstrap user when it still exists, otherwise the first by name.
+        QString user = users.first().name;
+        for (const AdminUser &candidate : users)
+            if (candidate.name == u"admin")
+                user = candidate.name;
+        createSession(user, QHostAddress(QHostAddress::LocalHost), callback);
+    });
 }
 
 void AdminAuth::logout(const QByteArray &sessionId, std::function<void(const AdminError &)> callback)

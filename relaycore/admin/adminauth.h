@@ -81,6 +81,10 @@ public:
     void
     login(const QString &user, const QString &password, const QHostAddress &peer,
           std::function<void(const QByteArray &token, const AdminSession &session, const AdminError &error)> callback);
+    // A session for the in-process console, without a password: the process that owns the relay is trusted.
+    // The user is "admin" when it exists, else the first user by name. Never reachable over HTTP.
+    void openTrustedSession(
+        std::function<void(const QByteArray &token, const AdminSession &session, const AdminError &error)> callback);
     void logout(const QByteArray &sessionId, std::function<void(const AdminError &error)> callback);
     // Checks the current password, stores the new one and ends every other session of the user.
     void changePassword(const AdminSession &session, const QString &current, const QString &next,
@@ -120,6 +124,8 @@ private:
     void storePassword(const QString &user, const QString &password, bool createOnlyIfNoUsers,
                        const QByteArray &keepSession, std::function<void(bool stored, const AdminError &)> done);
     void recordFailure(const QHostAddress &peer);
+    void createSession(const QString &user, const QHostAddress &peer,
+                       std::function<void(const QByteArray &, const AdminSession &, const AdminError &)> callback);
     QString passwordProblem(const QString &password) const;
     QByteArray userKey(const QString &user) const;
     QByteArray userSessionsKey(const QString &user) const;
