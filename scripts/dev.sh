@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-3.0-or-later
 # One entry point for a fresh Debian 12 / Ubuntu machine. Idempotent: run it as often as you like.
-#   scripts/dev.sh run [relaydeckd options]   install what is missing, build, start RelayDeck on its defaults
+#   scripts/dev.sh run [options]              install what is missing, build, start RelayDeck on its defaults: the
+#                                             console with its bundled relay, or relaydeckd when there is no display
+#   scripts/dev.sh screenshots                render every console page to docs/screenshots/ (offscreen)
 #   scripts/dev.sh test                       install what is missing, build (warnings as errors), run every test
 #   scripts/dev.sh build                      install what is missing and build
 #   scripts/dev.sh deps                       only install the system packages
@@ -71,7 +73,22 @@ run)
     deps
     configure OFF
     compile
+    # The console (with the relay bundled in it) when there is a display; the headless relay otherwise.
+    if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] && [ "${RELAYDECK_HEADLESS:-0}" != 1 ]; then
+        exec "$build/app/relaydeck" "$@"
+    fi
+    echo "No display found: starting the headless relay (relaydeckd). Open the console on a desktop with" \
+        "'$build/app/relaydeck --connect http://HOST:PORT'." >&2
     exec "$build/app/relaydeckd" "$@"
+    ;;
+screenshots)
+    # Renders every console page with realistic data (the GUI tests save them) into docs/screenshots/.
+    deps
+    configure OFF
+    compile
+    cd "$build"
+    RELAYDECK_SCREENSHOT_DIR="$here/docs/screenshots" ctest -R '^tst_console' --output-on-failure
+    ls -l "$here/docs/screenshots"
     ;;
 test)
     deps
@@ -82,7 +99,7 @@ test)
     exec ctest --output-on-failure --timeout 600 "$@"
     ;;
 *)
-    echo "usage: $0 run|test|build|deps" >&2
+    echo "usage: $0 run|test|build|deps|screenshots" >&2
     exit 2
     ;;
 esac

@@ -25,6 +25,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QSettings>
+#include <QShowEvent>
 #include <QStackedWidget>
 #include <QStatusBar>
 #include <QSystemTrayIcon>
@@ -327,9 +328,19 @@ void MainWindow::onRelayStateChanged(RelayState state)
     case RelayState::Stopping:
         m_statusRelay->setText(tr("Bundled relay stopping…"));
         break;
-    case RelayState::Failed:
+    case RelayState::Failed: {
         m_statusRelay->setText(tr("Bundled relay failed: %1").arg(m_relay->errorString()));
+        auto *box = new QMessageBox(QMessageBox::Warning, tr("The relay could not start"),
+                                    tr("The bundled relay could not start:<p>%1</p>Fix the cause (for example, choose "
+                                       "another port with --listen or in relaydeck.conf if another program uses "
+                                       "it), then start the relay again from the Relay menu.")
+                                        .arg(m_relay->errorString().toHtmlEscaped()),
+                                    QMessageBox::Ok, this);
+        box->setObjectName(u"relayFailedMessage"_s);
+        box->setAttribute(Qt::WA_DeleteOnClose);
+        box->open();
         break;
+    }
     }
     m_statusRelay->setStyleSheet(state == RelayState::Failed ? u"color:#b91c1c;font-weight:bold;"_s : QString());
     if (state == RelayState::Stopped || state == RelayState::Failed) {
@@ -409,6 +420,14 @@ void MainWindow::closeEvent(QCloseEvent *event)
         page->setActive(false);
     event->accept();
     QApplication::quit();
+}
+
+void MainWindow::showEvent(QShowEvent *event)
+{
+    QMainWindow::showEvent(event);
+    // Back from the tray: the current page resumes its polling and streams.
+    if (Page *page = currentPage(); page && m_client->isSignedIn())
+        page->setActive(true);
 }
 
 void MainWindow::quit()
