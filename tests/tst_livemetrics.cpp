@@ -344,6 +344,14 @@ void TstLiveMetrics::historyDownsamplesSecondsToMinutes()
         expected[minute] += quint32(n);
         for (int k = 0; k < n; ++k)
             f.request(k % 2, MessagesRoute, i % 10 == 0 ? 4 : 1, minute == 1 && i == 90 && k == 0 ? 500'000 : 1'000);
+        // Minute 1: first bytes of 1..100 ms and overheads of 0.1..10 ms, ten a second, for the minute's p95s.
+        if (i > 60 && i <= 70) {
+            for (int k = 1; k <= 10; ++k) {
+                const quint64 rank = quint64((i - 61) * 10 + k);
+                f.shards[k % 2]->observe(f.relay->metrics().upstreamFirstByte, 0, rank * 1000);
+                f.shards[k % 2]->observe(f.relay->metrics().relayOverhead, 0, rank * 100);
+            }
+        }
         if (i == 100)
             f.shards[0]->add(f.metrics->inFlight, 0, 7);
         if (i == 101)
@@ -371,6 +379,13 @@ void TstLiveMetrics::historyDownsamplesSecondsToMinutes()
     QVERIFY(near(done.at(1).p50Us, 1'000));
     QVERIFY(near(done.at(0).p99Us, 1'000));
     QVERIFY2(near(done.at(1).p99Us, 1'000), qPrintable(QString::number(done.at(1).p99Us)));
+    QVERIFY(near(done.at(1).firstByteP50Us, 50'000));
+    QVERIFY2(near(done.at(1).firstByteP95Us, 95'000), qPrintable(QString::number(done.at(1).firstByteP95Us)));
+    QVERIFY(near(done.at(1).firstByteP99Us, 99'000));
+    QVERIFY(near(done.at(1).overheadP50Us, 5'000));
+    QVERIFY2(near(done.at(1).overheadP95Us, 9'500), qPrintable(QString::number(done.at(1).overheadP95Us)));
+    QVERIFY(near(done.at(1).overheadP99Us, 9'900));
+    QCOMPARE(done.at(0).firstByteP95Us, 0u);
     QCOMPARE(done.at(1).inFlight, 7);
     QCOMPARE(done.at(0).inFlight, 0);
     QCOMPARE(done.at(1).rate(done.at(1).requests), double(expected[1]) / 60.0);
@@ -393,6 +408,14 @@ void TstLiveMetrics::historyDownsamplesSecondsToMinutes()
     QCOMPARE(firstMinute.at(fields.toVariantList().indexOf(QStringLiteral("t"))).toInteger(), T0);
     QCOMPARE(firstMinute.at(fields.toVariantList().indexOf(QStringLiteral("requests_per_s"))).toDouble(),
              std::round(double(expected[0]) / 60.0 * 1000) / 1000);
+    // Every latency has p50, p95 and p99 in the history, so a chart can draw all three.
+    const QJsonArray secondMinute = day.value(u"points").toArray().at(1).toArray();
+    const auto field = [&fields](const char *name) { return fields.toVariantList().indexOf(QLatin1String(name)); };
+    for (const char *name : {"first_byte_p50_us", "first_byte_p95_us", "first_byte_p99_us", "overhead_p50_us",
+                             "overhead_p95_us", "overhead_p99_us"})
+        QVERIFY2(field(name) >= 0, name);
+    QCOMPARE(secondMinute.at(field("first_byte_p95_us")).toInteger(), qint64(done.at(1).firstByteP95Us));
+    QCOMPARE(secondMinute.at(field("overhead_p95_us")).toInteger(), qint64(done.at(1).overheadP95Us));
     const QJsonObject fiveMinutes = f.live->history(300);
     QCOMPARE(fiveMinutes.value(u"resolution_s").toInt(), 1);
     QCOMPARE(fiveMinutes.value(u"points").toArray().size(), 151);

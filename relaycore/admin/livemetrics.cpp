@@ -201,8 +201,10 @@ void LiveMetrics::tick(qint64 nowMs)
     p.p95Us = micros32(total.percentile(0.95));
     p.p99Us = micros32(total.percentile(0.99));
     p.firstByteP50Us = micros32(lastSecond[FirstByte].percentile(0.50));
+    p.firstByteP95Us = micros32(lastSecond[FirstByte].percentile(0.95));
     p.firstByteP99Us = micros32(lastSecond[FirstByte].percentile(0.99));
     p.overheadP50Us = micros32(lastSecond[Overhead].percentile(0.50));
+    p.overheadP95Us = micros32(lastSecond[Overhead].percentile(0.95));
     p.overheadP99Us = micros32(lastSecond[Overhead].percentile(0.99));
     p.redisP99Us = micros32(lastSecond[Redis].percentile(0.99));
 
@@ -340,8 +342,10 @@ LiveMetrics::Point LiveMetrics::currentMinute() const
     m.p95Us = micros32(h[Total].percentile(0.95));
     m.p99Us = micros32(h[Total].percentile(0.99));
     m.firstByteP50Us = micros32(h[FirstByte].percentile(0.50));
+    m.firstByteP95Us = micros32(h[FirstByte].percentile(0.95));
     m.firstByteP99Us = micros32(h[FirstByte].percentile(0.99));
     m.overheadP50Us = micros32(h[Overhead].percentile(0.50));
+    m.overheadP95Us = micros32(h[Overhead].percentile(0.95));
     m.overheadP99Us = micros32(h[Overhead].percentile(0.99));
     m.redisP99Us = micros32(h[Redis].percentile(0.99));
     return m;
@@ -376,8 +380,10 @@ QStringList LiveMetrics::pointFields()
             QStringLiteral("p95_us"),
             QStringLiteral("p99_us"),
             QStringLiteral("first_byte_p50_us"),
+            QStringLiteral("first_byte_p95_us"),
             QStringLiteral("first_byte_p99_us"),
             QStringLiteral("overhead_p50_us"),
+            QStringLiteral("overhead_p95_us"),
             QStringLiteral("overhead_p99_us"),
             QStringLiteral("redis_p99_us"),
             QStringLiteral("active_streams"),
@@ -402,8 +408,10 @@ QJsonArray LiveMetrics::pointJson(const Point &p)
                       qint64(p.p95Us),
                       qint64(p.p99Us),
                       qint64(p.firstByteP50Us),
+                      qint64(p.firstByteP95Us),
                       qint64(p.firstByteP99Us),
                       qint64(p.overheadP50Us),
+                      qint64(p.overheadP95Us),
                       qint64(p.overheadP99Us),
                       qint64(p.redisP99Us),
                       p.activeStreams,

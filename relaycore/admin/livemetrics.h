@@ -48,8 +48,10 @@ public:
         quint32 p95Us = 0;
         quint32 p99Us = 0;
         quint32 firstByteP50Us = 0;
+        quint32 firstByteP95Us = 0;
         quint32 firstByteP99Us = 0;
         quint32 overheadP50Us = 0;
+        quint32 overheadP95Us = 0;
         quint32 overheadP99Us = 0;
         quint32 redisP99Us = 0;
         qint32 activeStreams = 0; // gauges: the value at the tick (minute: maximum)
