@@ -30,11 +30,11 @@ constexpr qint64 T0 = 29'000'000 * MinuteMs; // a minute boundary
 // log): everything LiveMetrics reads, without a relay.
 struct Fixture
 {
-    Fixture()
+    explicit Fixture(const QByteArrayList &routes = {"messages", "health"})
     {
         relay = std::make_unique<Proxy::RelayContext>(Proxy::RelayOptions{}, Domain::DomainKeys{},
                                                       Domain::ServerSecret{}, Usage::PricingAccessor{}, registry);
-        metrics = std::make_unique<Service::RelayMetrics>(registry, QByteArrayList{"messages", "health"});
+        metrics = std::make_unique<Service::RelayMetrics>(registry, routes);
         shards = {registry.createShard(), registry.createShard()};
         relay->setWorkerCount(2);
         context.registry = &registry;
@@ -150,6 +150,7 @@ class TstLiveMetrics : public QObject
 
 private Q_SLOTS:
     void ratesComeFromCounterDeltasOverTheInterval();
+    void adminApiRequestsAreNotTraffic();
     void percentilesComeFromTheRegistryWindows();
     void gaugesAccountsAndBacklogAreInTheSnapshot();
     void historyDownsamplesSecondsToMinutes();
@@ -214,6 +215,31 @@ void TstLiveMetrics::ratesComeFromCounterDeltasOverTheInterval()
     f.nextSecond(&now);
     QCOMPARE(f.live->latestSnapshot().value(u"requests_per_s").toDouble(), 0.0);
     QCOMPARE(f.live->latestSnapshot().value(u"requests_total").toInteger(), 28);
+}
+
+// The console polls the admin API on the relay's own port: those requests must not read as relay traffic.
+void TstLiveMetrics::adminApiRequestsAreNotTraffic()
+{
+    constexpr int AdminRoute = 2;
+    Fixture f({"messages", "health", "admin"});
+    qint64 now = T0;
+    f.live->tick(now);
+    for (int i = 0; i < 3; ++i)
+        f.request(0, AdminRoute, 1, 2000);
+    f.request(1, AdminRoute, 3);
+    f.request(0, AdminRoute, 4);
+    f.request(0, MessagesRoute, 1, 1000);
+    f.request(1, MessagesRoute, 3, 1000);
+    f.nextSecond(&now);
+    const QJsonObject s = f.live->latestSnapshot();
+    QCOMPARE(s.value(u"requests_per_s").toDouble(), 2.0);
+    QCOMPARE(s.value(u"requests_total").toInteger(), 2);
+    QCOMPARE(s.value(u"errors_per_s").toObject().value(u"status_4xx").toDouble(), 1.0);
+    QCOMPARE(s.value(u"errors_per_s").toObject().value(u"status_5xx").toDouble(), 0.0);
+    const LiveMetrics::Point p = f.live->secondPoints(1).constFirst();
+    QCOMPARE(p.requests, 2u);
+    QCOMPARE(p.status4xx, 1u);
+    QCOMPARE(p.latencyCount, 2u);
 }
 
 void TstLiveMetrics::percentilesComeFromTheRegistryWindows()

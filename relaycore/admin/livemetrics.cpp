@@ -96,17 +96,21 @@ void LiveMetrics::stop()
     m_timer.stop();
 }
 
-// The series of the messages route in the request duration histogram, looked up by label once.
+// The series of the messages route in the request duration histogram (one series per route, in route order),
+// looked up by label once, and the admin API's route with it.
 int LiveMetrics::messagesSeries()
 {
     if (m_messagesSeries != -2)
         return m_messagesSeries;
     m_messagesSeries = Metrics::Registry::AllSeries;
+    m_adminRoute = -1;
     const Metrics::MetricsSnapshot all = m_context.registry->collect();
     if (const Metrics::FamilySnapshot *family = all.find("relaydeck_http_request_duration_seconds")) {
         for (qsizetype i = 0; i < family->series.size(); ++i) {
             if (family->series.at(i).labelValues.value(0) == "messages")
                 m_messagesSeries = int(i);
+            else if (family->series.at(i).labelValues.value(0) == "admin")
+                m_adminRoute = int(i);
         }
     }
     return m_messagesSeries;
@@ -117,9 +121,13 @@ LiveMetrics::Counters LiveMetrics::readCounters() const
     Counters c;
     const Metrics::Registry &r = *m_context.registry;
     if (const Service::RelayMetrics *rm = m_context.relayMetrics) {
-        c.requests = r.counterValue(rm->requests);
         const int routes = rm->requests.dimensionSizes[0];
+        const int statusClasses = rm->requests.dimensionSizes[1];
         for (int route = 0; route < routes; ++route) {
+            if (route == m_adminRoute)
+                continue;
+            for (int status = 0; status < statusClasses; ++status)
+                c.requests += r.counterValue(rm->requests, rm->requests.series({route, status}));
             c.status4xx += r.counterValue(rm->requests, rm->requests.series({route, StatusClass4xx}));
             c.status5xx += r.counterValue(rm->requests, rm->requests.series({route, StatusClass5xx}));
             c.clientAborts += r.counterValue(rm->requests, rm->requests.series({route, StatusClassClientGone}));
@@ -143,6 +151,8 @@ void LiveMetrics::tick(qint64 nowMs)
     if (!m_context.registry)
         return;
     const Metrics::Registry &r = *m_context.registry;
+    if (m_context.relayMetrics)
+        (void)messagesSeries(); // the admin route, before the counters
     const Counters now = readCounters();
     const qint64 registrySecond = r.clock().nowSeconds();
     // Registry seconds completed since the last tick: normally 1; 0 when the timer fired twice within one second,

@@ -21,6 +21,9 @@ namespace Relay::Admin {
 // 1 s and the last 24 h at 1 min. Lives on the control thread; reads only thread-safe sources (the metrics
 // registry, the account directory snapshot, the request log's in-flight counts, the usage backlog function).
 //
+// Request and error rates count the relay's HTTP routes except the admin API's, so the console watching the relay
+// does not show up as traffic.
+//
 // Minute points: counts are summed (rates are count / interval), percentiles come from the minute's merged
 // histogram (exact to the bucket layout's 1/32, not a max of second p99s), gauges are the minute's maximum.
 class LiveMetrics : public QObject
@@ -140,6 +143,7 @@ private:
     AdminContext m_context;
     QTimer m_timer;
     int m_messagesSeries = -2; // -2: not looked up yet; -1: no such route (all routes then)
+    int m_adminRoute = -1;     // the admin API's route, left out of the request and error rates
 
     bool m_haveBaseline = false;
     qint64 m_lastTickMs = 0;
