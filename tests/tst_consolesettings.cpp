@@ -224,6 +224,7 @@ void TstConsoleSettings::consolePreferencesAndPasswordChecks()
     QCOMPARE(currentError->text(), QStringLiteral("is not correct"));
     QVERIFY(messages->text().contains(QStringLiteral("current password is not correct")));
     QVERIFY(console.call("GET", QStringLiteral("/admin/session")).ok()); // still signed in
+    console.screenshot(QStringLiteral("settings-console"));
 }
 
 QTEST_MAIN(TstConsoleSettings)

@@ -561,7 +561,7 @@ void SettingsPage::apply()
     }
     m_applying = true;
     updateButtons();
-    m_messages->showBusy(tr("Saving %n setting(s)…", nullptr, int(values.size())));
+    m_messages->showBusy(tr("Saving the changed settings…"));
     client()->put(u"/admin/settings"_s, QJsonObject{{u"values"_s, values}}, this, [this](const AdminReply &reply) {
         m_applying = false;
         updateButtons();
@@ -582,9 +582,7 @@ void SettingsPage::apply()
             }
             if (first)
                 m_scroll->ensureWidgetVisible(first);
-            m_messages->showError(
-                tr("Nothing was saved: %n setting(s) have invalid values. %1", nullptr, int(reply.fieldErrors.size()))
-                    .arg(problems.join(u"; "_s)));
+            m_messages->showError(tr("Nothing was saved, because of invalid values: %1").arg(problems.join(u"; "_s)));
             return;
         }
         m_messages->showError(tr("The settings were not saved: %1").arg(reply.errorText()));
@@ -636,7 +634,8 @@ void SettingsPage::showRestartNotice(const QStringList &keys)
     QStringList list;
     for (const QString &key : keys)
         list.append(SettingRow::friendlyName(key));
-    const QString what = tr("Restart required: %1 take(s) effect when the relay restarts.").arg(list.join(u", "_s));
+    const QString what =
+        tr("Restart required: saved changes to %1 take effect when the relay restarts.").arg(list.join(u", "_s));
     m_restartLabel->setText(m_relay ? what : what + u' ' + tr("Restart relaydeckd on the relay's machine."));
     m_restartButton->setVisible(m_relay != nullptr);
     m_restartButton->setEnabled(true);

@@ -122,11 +122,15 @@ SettingRow::SettingRow(const QJsonObject &item, QWidget *parent)
     } else {
         top->addWidget(m_editor, m_kind == Kind::Line || m_kind == Kind::Secret || m_kind == Kind::ReadOnly ? 1 : 0);
     }
+    // Long enough for paths and URLs, short enough that the buttons and badges stay near the value.
+    if (m_line) {
+        m_line->setMinimumWidth(m_kind == Kind::Redis ? 300 : 200);
+        m_line->setMaximumWidth(560);
+    }
     top->addWidget(m_reset);
     top->addWidget(m_overriddenBadge);
     top->addWidget(m_restartBadge);
-    if (m_kind != Kind::Line && m_kind != Kind::Secret && m_kind != Kind::ReadOnly && m_kind != Kind::Redis)
-        top->addStretch(1);
+    top->addStretch(1);
 
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 4);
