@@ -191,7 +191,10 @@ QLabel *KeyDialog::addRow(QFormLayout *form, const QString &field, QWidget *widg
 void KeyDialog::buildGeneralTab()
 {
     auto *page = new QWidget(m_tabs);
-    auto *form = new QFormLayout(page);
+    auto *outer = new QVBoxLayout(page);
+    auto *form = new QFormLayout;
+    outer->addLayout(form);
+    outer->addStretch(1);
     form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
 
     m_name = new QLineEdit(page);
@@ -291,7 +294,10 @@ void KeyDialog::buildLimitsTab()
 void KeyDialog::buildRestrictionsTab()
 {
     auto *page = new QWidget(m_tabs);
-    auto *form = new QFormLayout(page);
+    auto *outer = new QVBoxLayout(page);
+    auto *form = new QFormLayout;
+    outer->addLayout(form);
+    outer->addStretch(1);
     form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
 
     auto *endpoints = new QWidget(page);

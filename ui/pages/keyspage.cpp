@@ -40,7 +40,7 @@ constexpr int MaxKnownTags = 200;
 constexpr int MaxBindingChoices = 500;
 const QString ColumnsSetting = u"keysPage/columns"_s;
 
-enum Column { Name, Hint, Status, Tags, Limits, Binding, LastUsed, Created, RequestsToday, CostToday };
+enum Column { Name, Hint, Status, Tags, Limits, Binding, LastUsed, Created, Today };
 
 qint64 nowMs()
 {
@@ -129,13 +129,12 @@ KeysPage::KeysPage(AdminClient *client, QWidget *parent)
         {u"created_at"_s,
          [](const QJsonValue &value, const QJsonObject &) { return Format::dateTime(value.toInteger()); }},
         {u"today.requests"_s,
-         [](const QJsonValue &value, const QJsonObject &) {
-             return value.isUndefined() ? u"–"_s : Format::integer(value.toInteger());
-         },
-         Qt::AlignRight | Qt::AlignVCenter},
-        {u"today.cost_usd"_s,
-         [](const QJsonValue &value, const QJsonObject &) {
-             return value.isUndefined() ? u"–"_s : Format::usd(value.toDouble());
+         [](const QJsonValue &value, const QJsonObject &row) {
+             if (value.isUndefined())
+                 return u"–"_s;
+             return tr("%1 req · %2")
+                 .arg(Format::integer(value.toInteger()),
+                      Format::usd(Format::value(row, u"today.cost_usd"_s).toDouble()));
          },
          Qt::AlignRight | Qt::AlignVCenter},
     });
@@ -150,9 +149,8 @@ KeysPage::KeysPage(AdminClient *client, QWidget *parent)
     m_view->verticalHeader()->hide();
     m_view->horizontalHeader()->setStretchLastSection(true);
     m_view->horizontalHeader()->setHighlightSections(false);
-    const QList<std::pair<int, int>> widths{{Name, 180},     {Hint, 130},    {Status, 80},
-                                            {Tags, 120},     {Limits, 200},  {Binding, 150},
-                                            {LastUsed, 100}, {Created, 140}, {RequestsToday, 100}};
+    const QList<std::pair<int, int>> widths{{Name, 160},   {Hint, 105},    {Status, 65},   {Tags, 100},
+                                            {Limits, 180}, {Binding, 130}, {LastUsed, 75}, {Created, 135}};
     for (const auto &[column, width] : widths)
         m_view->horizontalHeader()->resizeSection(column, width);
     m_view->horizontalHeader()->restoreState(QSettings().value(ColumnsSetting).toByteArray());
@@ -316,7 +314,7 @@ void KeysPage::retranslate()
     m_next->setAccessibleName(tr("Next page"));
 
     m_model->setTitles({tr("Name"), tr("Key"), tr("Status"), tr("Tags"), tr("Limits"), tr("Binding"), tr("Last used"),
-                        tr("Created"), tr("Requests today"), tr("Cost today")});
+                        tr("Created"), tr("Today")});
     updatePager();
     updateRows();
 }
@@ -579,7 +577,7 @@ QString KeysPage::limitsSummary(const QJsonObject &row) const
     const QJsonObject limits = row.value(u"limits"_s).toObject();
     const qint64 minutes = limits.value(u"window_minutes"_s).toInteger();
     if (minutes > 0) {
-        const QString window = Format::seconds(minutes * 60);
+        const QString window = tr("%1 min").arg(Format::integer(minutes));
         if (const qint64 requests = limits.value(u"window_requests"_s).toInteger(); requests > 0)
             parts << tr("%1 req/%2").arg(Format::integer(requests), window);
         if (const qint64 tokens = limits.value(u"window_tokens"_s).toInteger(); tokens > 0)

@@ -89,7 +89,6 @@ void NewKeyDialog::copy()
 {
     QGuiApplication::clipboard()->setText(m_key->text());
     m_copied = true;
-    m_copy->setIcon(icon(u"ok"_s));
     retranslate();
 }
 
