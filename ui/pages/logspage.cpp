@@ -131,7 +131,14 @@ LogsPage::LogsPage(AdminClient *client, QWidget *parent)
     retranslate();
 }
 
-LogsPage::~LogsPage() = default;
+LogsPage::~LogsPage()
+{
+    // The stream is a child: deleted with the page, it would report its end to a page half gone.
+    if (m_stream) {
+        m_stream->disconnect(this);
+        delete m_stream;
+    }
+}
 
 void LogsPage::retranslate()
 {
@@ -235,6 +242,7 @@ void LogsPage::stopStream()
     m_loading = false;
     m_view->viewport()->unsetCursor();
     if (m_stream) {
+        m_stream->disconnect(this);
         m_stream->close();
         m_stream->deleteLater();
         m_stream = nullptr;
