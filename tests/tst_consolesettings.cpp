@@ -18,6 +18,7 @@
 #include <QSpinBox>
 #include <QTabWidget>
 #include <QTest>
+#include <QToolButton>
 
 using Console::MessageBar;
 using Console::SettingRow;
@@ -124,6 +125,20 @@ void TstConsoleSettings::editsAndAppliesRelaySettings()
     QCOMPARE(timeoutEdit->text(), QStringLiteral("10s"));
     QCOMPARE(levelCombo->currentText(), QStringLiteral("debug"));
 
+    // Reset to the default removes the file's line: the running level goes back to info at once.
+    auto *resetLevel = logLevel->findChild<QToolButton *>(QStringLiteral("resetButton"));
+    QVERIFY(resetLevel && resetLevel->isEnabled());
+    QTest::mouseClick(resetLevel, Qt::LeftButton);
+    QCOMPARE(levelCombo->currentText(), QStringLiteral("info"));
+    QVERIFY(logLevel->isModified());
+    QVERIFY(logLevel->pendingValue().isNull());
+    QTest::mouseClick(apply, Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(messages->kind() == MessageBar::Kind::Success && !page->hasUnsavedChanges(), 10000);
+    const QJsonObject reset = settingOf(console, QStringLiteral("log.level"));
+    QCOMPARE(reset.value(QStringLiteral("value")).toString(), QStringLiteral("info"));
+    QVERIFY(reset.value(QStringLiteral("file_value")).isNull());
+    QVERIFY(!fileContent(configFile).contains("debug"));
+
     // A setting that needs a restart: saved, and the page says so.
     auto *banner = page->findChild<QWidget *>(QStringLiteral("restartBanner"));
     QVERIFY(banner && !banner->isVisible());
@@ -144,6 +159,14 @@ void TstConsoleSettings::editsAndAppliesRelaySettings()
     QCOMPARE(workers->editorText(), QStringLiteral("3"));
 
     console.screenshot(QStringLiteral("settings"));
+
+    // The bundled relay restarts from the page; the notice goes and the page loads again once signed in.
+    QTest::mouseClick(page->findChild<QPushButton *>(QStringLiteral("restartRelayButton")), Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(!banner->isVisible(), 15000);
+    QTRY_VERIFY_WITH_TIMEOUT(console.relay().state() == Console::RelayState::Running && console.client().isSignedIn(),
+                             20000);
+    QTRY_VERIFY_WITH_TIMEOUT(page->row(QStringLiteral("workers")) && !page->hasUnsavedChanges(), 10000);
+    QCOMPARE(page->row(QStringLiteral("workers"))->editorText(), QStringLiteral("3"));
 }
 
 void TstConsoleSettings::consolePreferencesAndPasswordChecks()
