@@ -221,6 +221,7 @@ void TstConsoleAccounts::addsTestsDisablesEditsAndDeletesAnAccount()
     QCOMPARE(dialog->findChild<QLineEdit *>(QStringLiteral("baseUrlEdit"))->text(), mockUrl);
     nameEdit->selectAll();
     QTest::keyClicks(nameEdit, QStringLiteral("primary-eu"));
+    console.screenshot(QStringLiteral("accounts-edit-dialog"), dialog);
     clickOk(dialog);
     QTRY_VERIFY_WITH_TIMEOUT(dialog.isNull(), 10000);
     QTRY_VERIFY_WITH_TIMEOUT(rowOf(page, QStringLiteral("primary-eu")) >= 0, 10000);
@@ -241,7 +242,10 @@ void TstConsoleAccounts::addsTestsDisablesEditsAndDeletesAnAccount()
 
     // Delete after the confirmation; "Keep" first leaves it alone.
     select(page, QStringLiteral("primary-eu"));
-    action(page, "deleteAccountAction")->trigger();
+    console.window().activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(&console.window()));
+    table(page)->setFocus();
+    QTest::keyClick(table(page), Qt::Key_Delete);
     QPointer<QMessageBox> box = page->findChild<QMessageBox *>(QStringLiteral("deleteConfirmation"));
     QVERIFY(box);
     QTRY_VERIFY(box->isVisible());
@@ -277,6 +281,7 @@ void TstConsoleAccounts::invalidBaseUrlShowsTheFieldErrorAndCreatesNothing()
     QVERIFY2(error->text().contains(QStringLiteral("https://")), qPrintable(error->text()));
     QVERIFY(dialog->isVisible());
     QVERIFY(!dialog->findChild<QLabel *>(QStringLiteral("nameError"))->isVisible());
+    console.screenshot(QStringLiteral("accounts-dialog-error"), dialog);
     QCOMPARE(console.call("GET", QStringLiteral("/admin/accounts")).total(), 0);
 
     // A malformed model mapping is caught before anything is sent.
@@ -393,6 +398,24 @@ void TstConsoleAccounts::showsEachAccountState()
     QTRY_VERIFY_WITH_TIMEOUT(cell(page, QStringLiteral("revoked-key"), StateColumn) == QStringLiteral("Unauthorized"),
                              15000);
     console.screenshot(QStringLiteral("accounts"));
+
+    // The selection survives the polls (the rows are replaced every few seconds).
+    auto selectedName = [&] {
+        const QModelIndexList rows = table(page)->selectionModel()->selectedRows(NameColumn);
+        return rows.size() == 1 ? rows.first().data().toString() : QString();
+    };
+    QCOMPARE(selectedName(), QStringLiteral("anthropic-main"));
+    QTest::qWait(AccountsPage::RefreshIntervalMs + 1000);
+    QCOMPARE(selectedName(), QStringLiteral("anthropic-main"));
+
+    // Another language (its strings may not be translated yet): the page retranslates in place and keeps its rows.
+    const QString header = table(page)->model()->headerData(StateColumn, Qt::Horizontal).toString();
+    console.languages().setChoice(QStringLiteral("zh_CN"));
+    QTest::qWait(100);
+    QCOMPARE(table(page)->model()->rowCount(), 4);
+    QVERIFY(!table(page)->model()->headerData(StateColumn, Qt::Horizontal).toString().isEmpty());
+    console.languages().setChoice(QStringLiteral("en"));
+    QTRY_COMPARE(table(page)->model()->headerData(StateColumn, Qt::Horizontal).toString(), header);
 }
 
 QTEST_MAIN(TstConsoleAccounts)

@@ -126,13 +126,14 @@ AccountsPage::AccountsPage(AdminClient *client, QWidget *parent)
     m_view->setSelectionMode(QAbstractItemView::SingleSelection);
     m_view->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_view->setWordWrap(false);
+    m_view->setTextElideMode(Qt::ElideMiddle); // URLs differ at their ends
     m_view->verticalHeader()->hide();
     m_view->horizontalHeader()->setStretchLastSection(true);
     m_view->horizontalHeader()->setSectionsMovable(true);
     m_view->setContextMenuPolicy(Qt::ActionsContextMenu);
     for (QAction *action : {m_editAction, m_testAction, m_enableAction, m_disableAction, m_resetAction, m_deleteAction})
         m_view->addAction(action);
-    const int widths[] = {170, 80, 190, 240, 70, 80, 110, 130};
+    const int widths[] = {150, 70, 165, 185, 75, 70, 85, 125};
     for (int column = 0; column < int(std::size(widths)); ++column)
         m_view->setColumnWidth(column, widths[column]);
     const QByteArray header = QSettings().value(HeaderSettingsKey).toByteArray();
@@ -218,7 +219,7 @@ void AccountsPage::createActions()
     m_deleteAction = make("deleteAccountAction", u"delete"_s, QKeySequence::Delete, &AccountsPage::confirmDelete);
     m_toolBar->addSeparator();
     m_refreshAction = make("refreshAccountsAction", u"refresh"_s, QKeySequence::Refresh, &AccountsPage::load);
-    m_refreshAction->setShortcuts({QKeySequence(Qt::Key_F5), QKeySequence::Refresh});
+    m_refreshAction->setShortcuts({QKeySequence(Qt::Key_F5), QKeySequence(Qt::CTRL | Qt::Key_R)});
     connect(m_enableAction, &QAction::triggered, this, [this] { setEnabled(true); });
     connect(m_disableAction, &QAction::triggered, this, [this] { setEnabled(false); });
 }
