@@ -434,7 +434,7 @@ void KeyDialog::retranslate()
         {u"bound_account"_s, tr("&Binding:")},
         {u"concurrency_limit"_s, tr("&Concurrent requests:")},
         {u"concurrency_wait_ms"_s, tr("&Wait for a free slot:")},
-        {u"limits.window_minutes"_s, tr("Rate &window:")},
+        {u"limits.window_minutes"_s, tr("Ra&te window:")},
         {u"limits.window_requests"_s, tr("&Requests per window:")},
         {u"limits.window_tokens"_s, tr("T&okens per window:")},
         {u"limits.window_cost"_s, tr("Cost per w&indow:")},

@@ -207,8 +207,7 @@ KeysPage::KeysPage(AdminClient *client, QWidget *parent)
         }
     });
     connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this, [this] {
-        if (const QString id = selectedId(); !id.isEmpty())
-            m_selectedId = id;
+        m_selectedId = selectedId(); // updateRows() keeps it across reloads
         updateActions();
     });
     connect(m_view, &QTableView::doubleClicked, this, &KeysPage::editKey);
