@@ -18,7 +18,7 @@ packages=(
     qt6-base-dev qt6-base-dev-tools qt6-httpserver-dev qt6-charts-dev qt6-tools-dev qt6-tools-dev-tools
     qt6-l10n-tools qt6-translations-l10n qt6-svg-dev libgl-dev
     libhiredis-dev libspdlog-dev libfmt-dev libssl-dev libhttp-parser-dev
-    redis-server openssl
+    redis-server openssl fonts-dejavu-core
 )
 
 as_root() {

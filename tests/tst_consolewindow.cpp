@@ -10,6 +10,8 @@
 #include <QLabel>
 #include <QListWidget>
 #include <QMenuBar>
+#include <QSignalSpy>
+#include <QTcpServer>
 #include <QTest>
 
 using Console::RelayState;
@@ -23,6 +25,8 @@ private Q_SLOTS:
     void navigationActivatesOnlyTheShownPage();
     void stopsAndRestartsTheBundledRelay();
     void switchingLanguageChangesVisibleText();
+    void restartAppliesReloadedSettings();
+    void failedStartIsExplained();
 
 private:
     static QString labelText(Console::MainWindow &window, const char *name)
@@ -109,6 +113,53 @@ void TstConsoleWindow::switchingLanguageChangesVisibleText()
 
     console.languages().setChoice(QStringLiteral("en"));
     QTRY_COMPARE(navigation->item(0)->text(), english);
+}
+
+void TstConsoleWindow::restartAppliesReloadedSettings()
+{
+    ConsoleFixture console;
+    QVERIFY2(console.start(), qPrintable(console.errorString()));
+    QCOMPARE(console.call("GET", QStringLiteral("/admin/status")).object().value(QStringLiteral("workers")).toInt(), 2);
+    // What the Settings page saved is read again on restart (here: one more worker).
+    Relay::Config::Settings next = console.harness().settings();
+    next.workers = 3;
+    int loads = 0;
+    console.relay().setSettingsSource([&] {
+        ++loads;
+        return BundledRelay::Loaded{next, console.harness().settingOrigins(), {}};
+    });
+    QSignalSpy states(&console.relay(), &Console::RelayController::stateChanged);
+    console.relay().restart();
+    QTRY_VERIFY_WITH_TIMEOUT(states.size() >= 4, 20000); // stopping, stopped, starting, running
+    QCOMPARE(states.at(1).first().value<RelayState>(), RelayState::Stopped);
+    QCOMPARE(console.relay().state(), RelayState::Running);
+    QTRY_VERIFY_WITH_TIMEOUT(console.client().isSignedIn(), 20000);
+    QCOMPARE(loads, 1);
+    QCOMPARE(console.call("GET", QStringLiteral("/admin/status")).object().value(QStringLiteral("workers")).toInt(), 3);
+
+    // Settings that no longer load: the relay stays down and says why.
+    console.relay().setSettingsSource([] { return BundledRelay::Loaded{{}, {}, QStringLiteral("bad workers value")}; });
+    console.relay().restart();
+    QTRY_COMPARE_WITH_TIMEOUT(console.relay().state(), RelayState::Failed, 15000);
+    QCOMPARE(console.relay().errorString(), QStringLiteral("bad workers value"));
+    QVERIFY(labelText(console.window(), "statusRelay").contains(QStringLiteral("bad workers value")));
+}
+
+void TstConsoleWindow::failedStartIsExplained()
+{
+    // Another program holds the port: the relay cannot start, and the console says why instead of hanging.
+    ConsoleFixture console;
+    QVERIFY2(console.start(), qPrintable(console.errorString()));
+    QTcpServer other;
+    QVERIFY(other.listen(QHostAddress::LocalHost));
+    Relay::Config::Settings clash = console.harness().settings();
+    clash.listenPort = other.serverPort();
+    clash.dataDir = console.harness().dataDir() + QStringLiteral("/second");
+    BundledRelay second(clash, console.harness().settingOrigins());
+    second.start();
+    QTRY_COMPARE_WITH_TIMEOUT(second.state(), RelayState::Failed, 15000);
+    QVERIFY2(second.errorString().contains(QString::number(other.serverPort())), qPrintable(second.errorString()));
+    QCOMPARE(console.relay().state(), RelayState::Running);
 }
 
 QTEST_MAIN(TstConsoleWindow)

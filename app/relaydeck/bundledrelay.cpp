@@ -17,18 +17,16 @@ using Console::RelayState;
 class BundledRelay::Host : public QObject
 {
 public:
-    Host(BundledRelay *controller, Relay::Config::Settings settings, Relay::Config::SettingOrigins origins)
+    explicit Host(BundledRelay *controller)
         : m_controller(controller)
-        , m_settings(std::move(settings))
-        , m_origins(std::move(origins))
     {}
 
-    void startRelay()
+    void startRelay(const Relay::Config::Settings &settings, const Relay::Config::SettingOrigins &origins)
     {
         if (m_service)
             return;
-        m_service = std::make_unique<Relay::Service::RelayService>(m_settings);
-        m_service->setSettingOrigins(m_origins);
+        m_service = std::make_unique<Relay::Service::RelayService>(settings);
+        m_service->setSettingOrigins(origins);
         Relay::Service::RelayService *service = m_service.get();
         connect(service, &Relay::Service::RelayService::started, this, [this, service] {
             const quint16 port = service->port();
@@ -103,15 +101,14 @@ private:
     }
 
     BundledRelay *m_controller;
-    Relay::Config::Settings m_settings;
-    Relay::Config::SettingOrigins m_origins;
     std::unique_ptr<Relay::Service::RelayService> m_service;
 };
 
 BundledRelay::BundledRelay(Relay::Config::Settings settings, Relay::Config::SettingOrigins origins, QObject *parent)
     : Console::RelayController(parent)
-    , m_settings(settings)
-    , m_host(new Host(this, std::move(settings), std::move(origins)))
+    , m_settings(std::move(settings))
+    , m_origins(std::move(origins))
+    , m_host(new Host(this))
 {
     m_thread.setObjectName(QStringLiteral("relay-control"));
     m_host->moveToThread(&m_thread);
@@ -132,9 +129,21 @@ void BundledRelay::start()
     if (m_state == RelayState::Running || m_state == RelayState::Starting || m_state == RelayState::Stopping)
         return;
     m_error.clear();
+    if (m_startedOnce && m_source) {
+        Loaded loaded = m_source();
+        if (!loaded.error.isEmpty()) {
+            m_error = loaded.error;
+            setState(RelayState::Failed);
+            return;
+        }
+        m_settings = std::move(loaded.settings);
+        m_origins = std::move(loaded.origins);
+    }
+    m_startedOnce = true;
     setState(RelayState::Starting);
     QMetaObject::invokeMethod(
-        m_host, [host = m_host] { host->startRelay(); }, Qt::QueuedConnection);
+        m_host, [host = m_host, settings = m_settings, origins = m_origins] { host->startRelay(settings, origins); },
+        Qt::QueuedConnection);
 }
 
 void BundledRelay::stop()

@@ -6,6 +6,8 @@
 
 #include <QThread>
 
+#include <functional>
+
 // The relay that the console runs in-process: a Relay::Service::RelayService on its own control thread (with its
 // worker threads and, unless a Redis URL is configured, the embedded redis-server). The GUI thread only posts
 // start/stop to it and gets state changes and the console's admin session back as queued signals; it never waits,
@@ -14,8 +16,20 @@ class BundledRelay : public Console::RelayController
 {
     Q_OBJECT
 public:
+    // Reads the settings again (defaults, config file, environment, command line), so that a restart applies what
+    // the Settings page saved; an error message instead when they no longer load.
+    struct Loaded
+    {
+        Relay::Config::Settings settings;
+        Relay::Config::SettingOrigins origins;
+        QString error;
+    };
+    using SettingsSource = std::function<Loaded()>;
+
     explicit BundledRelay(Relay::Config::Settings settings, Relay::Config::SettingOrigins origins = {},
                           QObject *parent = nullptr);
+    // With a source, every start after the first reloads the settings from it.
+    void setSettingsSource(SettingsSource source) { m_source = std::move(source); }
     ~BundledRelay() override;
 
     Console::RelayState state() const override { return m_state; }
@@ -36,6 +50,9 @@ private:
     void onStopped();
 
     Relay::Config::Settings m_settings;
+    Relay::Config::SettingOrigins m_origins;
+    SettingsSource m_source;
+    bool m_startedOnce = false;
     QThread m_thread;
     Host *m_host;
     Console::RelayState m_state = Console::RelayState::Stopped;

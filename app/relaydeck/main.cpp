@@ -87,9 +87,17 @@ int main(int argc, char *argv[])
     {
         Console::AdminClient client;
         std::unique_ptr<BundledRelay> relay;
-        if (connectUrl.isEmpty())
+        if (connectUrl.isEmpty()) {
             relay = std::make_unique<BundledRelay>(settings, loaded.origins);
-        else
+            // A restart from the console applies what its Settings page saved in the config file.
+            relay->setSettingsSource([arguments = QCoreApplication::arguments(), connectOption, userOption] {
+                Config::SettingsLoader again;
+                again.parser().addOption(connectOption);
+                again.parser().addOption(userOption);
+                const Config::LoadResult reloaded = again.load(arguments);
+                return BundledRelay::Loaded{reloaded.settings, reloaded.origins, reloaded.error};
+            });
+        } else
             client.setBaseUrl(remote);
         if (!connectUrl.isEmpty()) {
             // The connection dialog starts from these (they are what "remember" stores anyway).

@@ -38,7 +38,15 @@ bool ConsoleFixture::start()
     m_languages = std::make_unique<Console::LanguageManager>();
     m_languages->setChoice(QStringLiteral("en"));
     m_client = std::make_unique<Console::AdminClient>();
-    m_relay = std::make_unique<BundledRelay>(m_harness.settings());
+    // The harness's own values are what a command line would give the relay; saying so keeps the Settings page from
+    // reading them as edits waiting for a restart. (workers is left alone: tests edit it.)
+    for (const QString &key : {QStringLiteral("listen"), QStringLiteral("redis"), QStringLiteral("data-dir"),
+                               QStringLiteral("secret-file"), QStringLiteral("shutdown-grace"),
+                               QStringLiteral("upstream.first-byte-timeout"), QStringLiteral("upstream.idle-timeout")})
+        if (!m_harness.settingOrigins().contains(key))
+            m_harness.settingOrigins().insert(
+                key, {Relay::Config::Source::CommandLine, QStringLiteral("--") + QString(key).replace(u'.', u'-')});
+    m_relay = std::make_unique<BundledRelay>(m_harness.settings(), m_harness.settingOrigins());
     m_window = std::make_unique<Console::MainWindow>(m_client.get(), m_relay.get(), m_languages.get());
     m_window->resize(1280, 800);
     m_window->show();
