@@ -290,8 +290,10 @@ UsagePage::UsagePage(AdminClient *client, QWidget *parent)
     m_splitter->setStretchFactor(0, 3);
     m_splitter->setStretchFactor(1, 2);
     m_splitter->setChildrenCollapsible(false);
-    m_splitter->restoreState(settings.value(SplitterSetting).toByteArray());
-    m_tables->restoreState(settings.value(TablesSetting).toByteArray());
+    if (!m_splitter->restoreState(settings.value(SplitterSetting).toByteArray()))
+        m_splitter->setSizes({300, 260});
+    if (!m_tables->restoreState(settings.value(TablesSetting).toByteArray()))
+        m_tables->setSizes({600, 400});
 
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(m_messages);
