@@ -18,6 +18,7 @@
 #include <QPlainTextEdit>
 #include <QPointer>
 #include <QPushButton>
+#include <QSpinBox>
 #include <QTableView>
 #include <QTest>
 
@@ -383,6 +384,24 @@ void TstConsoleAccounts::showsEachAccountState()
     QCOMPARE(table(page)->model()->rowCount(), 1);
     filter->setCurrentIndex(0);
     QTRY_COMPARE_WITH_TIMEOUT(table(page)->model()->rowCount(), 4, 10000);
+
+    // An OAuth account's dialog has the token fields; an API key's does not.
+    select(page, QStringLiteral("team-subscription"));
+    QPointer<AccountDialog> dialog = openDialog(page, "editAccountAction");
+    QVERIFY(dialog);
+    QVERIFY(dialog->findChild<QLineEdit *>(QStringLiteral("refreshTokenEdit"))->isVisible());
+    QCOMPARE(dialog->findChild<QLineEdit *>(QStringLiteral("refreshTokenEdit"))->placeholderText(),
+             QStringLiteral("none"));
+    QCOMPARE(dialog->findChild<QPlainTextEdit *>(QStringLiteral("notesEdit"))->toPlainText(), QStringLiteral("spare"));
+    dialog->findChild<QPushButton *>(QStringLiteral("cancelButton"))->click();
+    QTRY_VERIFY(dialog.isNull());
+    select(page, QStringLiteral("anthropic-main"));
+    dialog = openDialog(page, "editAccountAction");
+    QVERIFY(dialog);
+    QVERIFY(!dialog->findChild<QLineEdit *>(QStringLiteral("refreshTokenEdit"))->isVisible());
+    QCOMPARE(dialog->findChild<QSpinBox *>(QStringLiteral("concurrencySpin"))->value(), 8);
+    dialog->findChild<QPushButton *>(QStringLiteral("cancelButton"))->click();
+    QTRY_VERIFY(dialog.isNull());
 
     // Reset brings the banned account back.
     select(page, QStringLiteral("revoked-key"));
