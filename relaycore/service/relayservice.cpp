@@ -156,7 +156,13 @@ void RelayService::startWithRedis(const QString &redisUrl)
 
     buildRoutes();
     m_relay->registerRoutes(m_server.router());
-    m_metrics = std::make_unique<RelayMetrics>(m_registry, m_server.router().routeNames());
+    QByteArrayList routeNames = m_server.router().routeNames();
+    // The admin API's prefix is installed on this router later (it needs the metrics); its label is declared now,
+    // at the index the router will give it, so its requests are counted as "admin", not as "unmatched".
+    if (m_settings.adminAccess != QLatin1String("off") && m_settings.adminHost.isEmpty() &&
+        !routeNames.contains("admin"))
+        routeNames.append("admin");
+    m_metrics = std::make_unique<RelayMetrics>(m_registry, routeNames);
     m_controlShard = m_registry.createShard();
     const int workers = std::max(1, m_settings.workers);
     m_workers.assign(size_t(workers), {});
