@@ -37,7 +37,7 @@ public:
     ~KeysPage() override;
 
     QString title() const override { return tr("API keys"); }
-    QString iconName() const override { return QStringLiteral("keys"); }
+    QString iconName() const override { return QStringLiteral("api-keys"); }
 
     void activate() override;
     void deactivate() override;
