@@ -235,7 +235,7 @@ QWidget *SettingsPage::createConsoleTab()
     m_currentError = errorLabel(u"currentPasswordError"_s, m_passwordGroup);
     m_newError = errorLabel(u"newPasswordError"_s, m_passwordGroup);
     m_repeatError = errorLabel(u"repeatPasswordError"_s, m_passwordGroup);
-    m_changePassword = new QPushButton(icon(u"keys"_s), QString(), m_passwordGroup);
+    m_changePassword = new QPushButton(icon(u"api-keys"_s), QString(), m_passwordGroup);
     m_changePassword->setObjectName(u"changePasswordButton"_s);
     connect(m_changePassword, &QPushButton::clicked, this, &SettingsPage::changePassword);
     const auto field = [this](QLineEdit *edit, QLabel *error) {
