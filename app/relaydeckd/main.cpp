@@ -3,6 +3,7 @@
 #include "cli/managementcli.h"
 #include "config/settingsloader.h"
 #include "log/logger.h"
+#include "service/logsetup.h"
 #include "service/relayservice.h"
 #include "service/unixsignalwatcher.h"
 
@@ -60,13 +61,7 @@ int main(int argc, char *argv[])
     }
 
     const Config::Settings &settings = loaded.settings;
-    Log::LogOptions logOptions;
-    logOptions.level = Log::levelFromName(settings.logLevel).value_or(spdlog::level::info);
-    logOptions.filePath = settings.logFile;
-    logOptions.maxFileSize = settings.logMaxSize;
-    logOptions.maxFiles = settings.logMaxFiles;
-    logOptions.sampleRate = settings.logSampleRate;
-    if (const auto init = Log::init(logOptions); !init.ok()) {
+    if (const auto init = Log::init(Service::logOptionsFor(settings)); !init.ok()) {
         err << "relaydeckd: " << init.error << '\n';
         return 2;
     }

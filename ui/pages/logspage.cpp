@@ -174,14 +174,19 @@ void LogsPage::deactivate()
 void LogsPage::reset()
 {
     stopStream();
+    clearLines();
+    m_messages->clear();
+    updateStatus();
+}
+
+void LogsPage::clearLines()
+{
     m_view->clear();
     m_pending.clear();
     m_pausedLines.clear();
     m_pausedReceived = 0;
     m_pausedDropped = 0;
     m_lastSequence = 0;
-    m_messages->clear();
-    updateStatus();
 }
 
 QUrlQuery LogsPage::filterQuery() const
@@ -254,12 +259,7 @@ void LogsPage::restart()
 {
     m_searchDelay.stop();
     stopStream();
-    m_view->clear();
-    m_pending.clear();
-    m_pausedLines.clear();
-    m_pausedReceived = 0;
-    m_pausedDropped = 0;
-    m_lastSequence = 0;
+    clearLines();
     start();
     updateStatus();
 }

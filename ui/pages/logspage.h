@@ -56,6 +56,8 @@ protected:
 private:
     void start();
     void stopStream();
+    // Forgets every line shown, waiting or buffered while paused.
+    void clearLines();
     void restart();
     QUrlQuery filterQuery() const;
     void onEvent(const QString &event, const QByteArray &data);
