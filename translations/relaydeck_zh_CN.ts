@@ -722,10 +722,6 @@
         <translation>最近使用</translation>
     </message>
     <message>
-        <source>Loading the metrics history…</source>
-        <translation>正在加载指标历史…</translation>
-    </message>
-    <message>
         <source>Cannot load the metrics history: %1</source>
         <translation>无法加载指标历史：%1</translation>
     </message>
@@ -834,6 +830,10 @@
     <message>
         <source>%1 cooling · %2</source>
         <translation>%1 冷却中 · %2</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>加载中…</translation>
     </message>
 </context>
 <context>
@@ -979,7 +979,7 @@
     </message>
     <message>
         <source>Never</source>
-        <translation>永不过期</translation>
+        <translation>永不</translation>
     </message>
     <message>
         <source>At</source>
