@@ -201,6 +201,8 @@ private Q_SLOTS:
         QCOMPARE(events.size(), 2);
         QCOMPARE(events[0].event, QByteArray("snapshot"));
         QVERIFY(events[1].json().contains(QStringLiteral("time")));
+        // The stream itself is an admin call, not a relay request in flight.
+        QCOMPARE(events[1].json().value(QStringLiteral("in_flight")).toInt(), 0);
         // Without a session: 401, no stream.
         AdminEventStream anonymous;
         QVERIFY(!anonymous.open(h.port(), "/admin/metrics/live", {}));

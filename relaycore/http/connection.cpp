@@ -330,14 +330,17 @@ void Connection::dispatch(Request &&request, qint64 startedNs)
     exchange->m_closeAfter = !exchange->m_request.keepAlive || m_noMoreRequests;
     m_queue.push_back(exchange);
     exchange->m_isHead = m_queue.size() == 1;
-    if (m_context.observer)
-        m_context.observer->requestStarted(*exchange);
 
     const Route *route = nullptr;
     const Request &r = exchange->request();
-    switch (m_context.router->match(r.method, r.path, &route)) {
-    case Router::Match::Found:
+    const Router::Match match = m_context.router->match(r.method, r.path, &route);
+    if (match == Router::Match::Found)
         exchange->m_route = route;
+    // After routing, so that observers know the route from the start.
+    if (m_context.observer)
+        m_context.observer->requestStarted(*exchange);
+    switch (match) {
+    case Router::Match::Found:
         exchange->runStages();
         break;
     case Router::Match::MethodNotAllowed:

@@ -19,6 +19,7 @@ RelayMetrics::RelayMetrics(Metrics::Registry &registry, const QByteArrayList &ro
 {
     QByteArrayList routes = routeNames;
     m_unmatchedRoute = int(routes.size());
+    m_adminRoute = int(routes.indexOf("admin"));
     routes.append("unmatched");
     const Metrics::LabelDimension route{"route", routes};
 
@@ -27,7 +28,8 @@ RelayMetrics::RelayMetrics(Metrics::Registry &registry, const QByteArrayList &ro
                             {route, {"status", statusClasses()}});
     duration = registry.addHistogram("relaydeck_http_request_duration_seconds",
                                      "Time from the first request byte to the last response byte.", {route});
-    inFlight = registry.addGauge("relaydeck_http_in_flight_requests", "Requests received and not yet answered.");
+    inFlight = registry.addGauge("relaydeck_http_in_flight_requests",
+                                 "Relay requests received and not yet answered (admin API calls are not counted).");
     connections = registry.addGauge("relaydeck_http_connections", "Open client connections.");
     connectionsTotal = registry.addCounter("relaydeck_http_connections_total", "Client connections accepted.");
     redisRoundTrip =

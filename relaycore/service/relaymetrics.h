@@ -19,10 +19,12 @@ public:
     RelayMetrics(Metrics::Registry &registry, const QByteArrayList &routeNames);
 
     int unmatchedRoute() const { return m_unmatchedRoute; }
+    // The admin API's route ("admin"), or -1: its calls (the console's polls and live streams) are not relay traffic.
+    int adminRoute() const { return m_adminRoute; }
 
     Metrics::CounterHandle requests;   // route, status class
     Metrics::HistogramHandle duration; // route
-    Metrics::GaugeHandle inFlight;     // requests being answered
+    Metrics::GaugeHandle inFlight;     // relay requests being answered (not admin API calls)
     Metrics::GaugeHandle connections;  // open client connections
     Metrics::CounterHandle connectionsTotal;
     Metrics::HistogramHandle redisRoundTrip; // role: worker, control
@@ -31,6 +33,7 @@ public:
 
 private:
     int m_unmatchedRoute = 0;
+    int m_adminRoute = -1;
 };
 
 } // namespace Relay::Service

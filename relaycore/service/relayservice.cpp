@@ -48,12 +48,14 @@ public:
     void connectionClosed(int worker) override { m_workers[size_t(worker)].shard->add(m_metrics.connections, 0, -1); }
     void requestStarted(const Http::Exchange &e) override
     {
-        m_workers[size_t(e.workerIndex())].shard->add(m_metrics.inFlight, 0, 1);
+        if (!isAdmin(e))
+            m_workers[size_t(e.workerIndex())].shard->add(m_metrics.inFlight, 0, 1);
     }
     void requestFinished(const Http::Exchange &e) override
     {
         Metrics::Shard *s = m_workers[size_t(e.workerIndex())].shard;
-        s->add(m_metrics.inFlight, 0, -1);
+        if (!isAdmin(e))
+            s->add(m_metrics.inFlight, 0, -1);
         const int route = e.route() ? e.route()->index : m_metrics.unmatchedRoute();
         const int statusClass = RelayMetrics::statusClass(e.status(), e.isClientGone());
         s->add(m_metrics.requests, m_metrics.requests.series({route, statusClass}));
@@ -62,6 +64,9 @@ public:
     }
 
 private:
+    // The console's open live streams would otherwise show as requests in flight on an idle relay.
+    bool isAdmin(const Http::Exchange &e) const { return e.route() && e.route()->index == m_metrics.adminRoute(); }
+
     const RelayMetrics &m_metrics;
     std::vector<WorkerState> &m_workers;
 };
