@@ -3,10 +3,12 @@
 
 #include <QDateTime>
 #include <QDateTimeAxis>
+#include <QHash>
 #include <QLabel>
 #include <QLineSeries>
 #include <QPen>
 #include <QValueAxis>
+#include <QVariant>
 
 #include <cmath>
 
@@ -16,12 +18,16 @@ namespace Console {
 
 namespace {
 
-// The next "nice" number (1, 2, 2.5, 5 × 10^k) at or above value.
-double niceCeiling(double value)
+constexpr int MaxValueIntervals = 5;
+constexpr qreal DotRadius = 3;
+
+// The smallest round step (1, 2 or 5 × 10^k) that covers value in at most MaxValueIntervals ticks.
+double niceStep(double value)
 {
-    const double magnitude = std::pow(10.0, std::floor(std::log10(value)));
-    for (const double step : {1.0, 2.0, 2.5, 5.0, 10.0})
-        if (step * magnitude >= value * (1 - 1e-9))
+    const double rough = value / MaxValueIntervals;
+    const double magnitude = std::pow(10.0, std::floor(std::log10(rough)));
+    for (const double step : {1.0, 2.0, 5.0})
+        if (step * magnitude >= rough * (1 - 1e-9))
             return step * magnitude;
     return 10 * magnitude;
 }
@@ -42,11 +48,13 @@ DashboardChart::DashboardChart(QWidget *parent)
     chart->setAnimationOptions(QChart::NoAnimation); // a second's data must not glide in over the next second
     m_timeAxis->setFormat(u"HH:mm:ss"_s);
     m_timeAxis->setTickCount(6);
-    m_valueAxis->setRange(0, m_floor);
-    m_valueAxis->setTickCount(5);
+    // %g: 0.5, 1, 2.5, 20 — no trailing zeros, no needless decimals.
     m_valueAxis->setLabelFormat(u"%g"_s);
+    m_valueAxis->setTickType(QValueAxis::TicksFixed);
+    m_valueAxis->setMinorTickCount(0);
     chart->addAxis(m_timeAxis, Qt::AlignBottom);
     chart->addAxis(m_valueAxis, Qt::AlignLeft);
+    setValueTop(m_floor);
     setChart(chart);
     setRenderHint(QPainter::Antialiasing);
     setMinimumHeight(220);
@@ -64,18 +72,35 @@ QLineSeries *DashboardChart::addSeries(const QString &objectName, const QColor &
     QPen pen(color);
     pen.setWidthF(1.8);
     series->setPen(pen);
+    series->setMarkerSize(DotRadius);
     chart()->addSeries(series);
     series->attachAxis(m_timeAxis);
     series->attachAxis(m_valueAxis);
     return series;
 }
 
-void DashboardChart::setValueFloor(double floor, const QString &labelFormat)
+void DashboardChart::setPoints(QLineSeries *series, const QList<QPointF> &points, double maxStepMs)
+{
+    QHash<int, QHash<QXYSeries::PointConfiguration, QVariant>> dots;
+    const qsizetype count = points.size();
+    for (qsizetype i = 0; i < count; ++i) {
+        const bool gapBefore = i > 0 && points.at(i).x() - points.at(i - 1).x() > maxStepMs;
+        const bool gapAfter = i + 1 < count && points.at(i + 1).x() - points.at(i).x() > maxStepMs;
+        const bool alone = (i == 0 || gapBefore) && (i + 1 == count || gapAfter);
+        if (gapBefore || gapAfter || alone)
+            dots.insert(int(i), {{QXYSeries::PointConfiguration::Visibility, true},
+                                 {QXYSeries::PointConfiguration::Size, DotRadius}});
+    }
+    series->replace(points);
+    if (dots != series->pointsConfiguration())
+        series->setPointsConfiguration(dots);
+}
+
+void DashboardChart::setValueFloor(double floor)
 {
     m_floor = floor;
-    m_valueAxis->setLabelFormat(labelFormat);
     if (m_valueAxis->max() < floor)
-        m_valueAxis->setRange(0, floor);
+        setValueTop(floor);
 }
 
 void DashboardChart::setTimeRange(qint64 fromMs, qint64 toMs)
@@ -88,11 +113,19 @@ void DashboardChart::setTimeRange(qint64 fromMs, qint64 toMs)
 
 void DashboardChart::setValueMaximum(double maximum)
 {
-    const double wanted = niceCeiling(std::max(m_floor, maximum * 1.1));
+    const double wanted = std::max(m_floor, maximum * 1.1);
     const double current = m_valueAxis->max();
     // Grow at once; shrink only when the data use less than a third of the axis.
     if (wanted > current || wanted < current / 3 || current < m_floor)
-        m_valueAxis->setRange(0, wanted);
+        setValueTop(wanted);
+}
+
+void DashboardChart::setValueTop(double top)
+{
+    m_step = niceStep(top);
+    const int intervals = std::max(1, int(std::ceil(top / m_step - 1e-9)));
+    m_valueAxis->setRange(0, intervals * m_step);
+    m_valueAxis->setTickCount(intervals + 1);
 }
 
 void DashboardChart::setHint(const QString &text)

@@ -206,13 +206,13 @@ DashboardPage::~DashboardPage()
 void DashboardPage::buildCharts()
 {
     m_trafficChart->setObjectName(u"trafficChart"_s);
-    m_trafficChart->setValueFloor(1, u"%g"_s);
+    m_trafficChart->setValueFloor(1);
     m_requestsSeries = m_trafficChart->addSeries(u"requestsSeries"_s, RequestsColor);
     m_errorsSeries = m_trafficChart->addSeries(u"errorsSeries"_s, ErrorsColor);
     m_serverErrorsSeries = m_trafficChart->addSeries(u"serverErrorsSeries"_s, ServerErrorsColor);
 
     m_latencyChart->setObjectName(u"latencyChart"_s);
-    m_latencyChart->setValueFloor(10, u"%g"_s);
+    m_latencyChart->setValueFloor(1);
     const std::array<const char *, 3> names{"latencyP50Series", "latencyP95Series", "latencyP99Series"};
     for (size_t i = 0; i < m_latencySeries.size(); ++i)
         m_latencySeries[i] = m_latencyChart->addSeries(QLatin1String(names[i]), PercentileColors[i]);
@@ -245,7 +245,7 @@ void DashboardPage::buildAccountsTable()
                          const QJsonObject &) { return value.toString().isEmpty() ? u"–"_s : value.toString(); }},
         {u"in_flight"_s, integerColumn, Qt::AlignRight | Qt::AlignVCenter},
         {u"priority"_s, integerColumn, Qt::AlignRight | Qt::AlignVCenter},
-        {u"daily_cost_usd"_s,
+        {u"cost_today_usd"_s,
          [](const QJsonValue &value, const QJsonObject &) {
              return value.isDouble() ? Format::usd(value.toDouble()) : u"–"_s;
          },
@@ -324,6 +324,12 @@ qint64 DashboardPage::windowMs() const
     return WindowChoices[size_t(m_windowIndex)].ms;
 }
 
+double DashboardPage::maxPointStepMs() const
+{
+    // Neighbouring buckets are one bucket apart (a little more or less as the seconds fall); two apart is a gap.
+    return 1.5 * double(m_history.bucketMs());
+}
+
 void DashboardPage::activate()
 {
     refresh();
@@ -344,7 +350,7 @@ void DashboardPage::reset()
 {
     closeStream();
     ++m_historyGeneration;
-    m_historyLoading = false;
+    setHistoryBusy(false);
     m_pendingSnapshots.clear();
     m_history.reset(windowMs());
     m_snapshot = {};
@@ -352,6 +358,9 @@ void DashboardPage::reset()
     m_liveAccounts = {};
     m_accountDetails.clear();
     m_accountsModel->setRows({});
+    m_accountCosts.clear();
+    m_accountCostsLoaded = false;
+    m_historyFailed = false;
     m_messages->clear();
     updateCharts();
     updateTiles();
@@ -366,6 +375,19 @@ void DashboardPage::refresh()
     loadHistory();
     loadSummary();
     loadAccounts();
+}
+
+void DashboardPage::setHistoryBusy(bool busy)
+{
+    // A busy cursor over the charts rather than a message bar that would push the whole page down and up again.
+    m_historyLoading = busy;
+    m_refreshAction->setEnabled(!busy);
+    for (DashboardChart *chart : {m_trafficChart, m_latencyChart}) {
+        if (busy)
+            chart->setCursor(Qt::BusyCursor);
+        else
+            chart->unsetCursor();
+    }
 }
 
 void DashboardPage::setWindowIndex(int index)
@@ -386,23 +408,24 @@ void DashboardPage::setWindowIndex(int index)
 void DashboardPage::loadHistory()
 {
     const int generation = ++m_historyGeneration;
-    m_historyLoading = true;
+    setHistoryBusy(true);
     m_pendingSnapshots.clear();
-    m_messages->showBusy(tr("Loading the metrics history…"));
-    m_refreshAction->setEnabled(false);
+    updateCharts();
     client()->get(u"/admin/metrics/history"_s,
                   {{u"window"_s, QLatin1String(WindowChoices[size_t(m_windowIndex)].query)}}, this,
                   [this, generation](const AdminReply &reply) {
                       if (generation != m_historyGeneration)
                           return; // another window was chosen meanwhile
-                      m_historyLoading = false;
-                      m_refreshAction->setEnabled(true);
+                      setHistoryBusy(false);
                       if (!reply.ok()) {
+                          m_historyFailed = true;
                           m_messages->showError(tr("Cannot load the metrics history: %1").arg(reply.errorText()));
+                          updateCharts();
                           return;
                       }
-                      if (m_messages->kind() == MessageBar::Kind::Busy)
+                      if (m_historyFailed && m_messages->kind() == MessageBar::Kind::Error)
                           m_messages->clear();
+                      m_historyFailed = false;
                       m_history.reset(windowMs());
                       m_history.addHistory(reply.object());
                       // Seconds the stream delivered while the history was on its way (older ones are skipped).
@@ -415,6 +438,7 @@ void DashboardPage::loadHistory()
 
 void DashboardPage::loadSummary()
 {
+    loadAccountCosts();
     if (m_summaryLoading)
         return;
     m_summaryLoading = true;
@@ -428,6 +452,37 @@ void DashboardPage::loadSummary()
         m_summary = reply.object();
         updateTiles();
     });
+}
+
+void DashboardPage::loadAccountCosts()
+{
+    // Today's cost of every account from the usage records, the figure the "Cost today" tile adds up. (The account
+    // list has a daily cost only for accounts with a daily quota.) An account missing here cost nothing today.
+    if (m_accountCostsLoading)
+        return;
+    m_accountCostsLoading = true;
+    client()->get(u"/admin/usage/top"_s,
+                  {{u"dimension"_s, u"accounts"_s},
+                   {u"metric"_s, u"cost"_s},
+                   {u"days"_s, u"1"_s},
+                   {u"limit"_s, QString::number(MaxAccountRows)}},
+                  this, [this](const AdminReply &reply) {
+                      m_accountCostsLoading = false;
+                      if (!reply.ok()) {
+                          // The column falls back to what the account list knows; no need to alarm anyone.
+                          m_accountCostsLoaded = false;
+                          m_accountCosts.clear();
+                          updateAccountRows();
+                          return;
+                      }
+                      m_accountCosts.clear();
+                      for (const QJsonValue &item : reply.items()) {
+                          const QJsonObject row = item.toObject();
+                          m_accountCosts.insert(row.value(u"id").toString(), row.value(u"cost_usd").toDouble());
+                      }
+                      m_accountCostsLoaded = true;
+                      updateAccountRows();
+                  });
 }
 
 void DashboardPage::loadAccounts()
@@ -505,11 +560,15 @@ void DashboardPage::updateCharts()
     const qint64 start = end - windowMs();
     m_trafficChart->setTimeRange(start, end);
     m_latencyChart->setTimeRange(start, end);
-    m_requestsSeries->replace(m_history.points(DashboardHistory::RequestsPerS));
-    m_errorsSeries->replace(m_history.points(DashboardHistory::ErrorsPerS));
-    m_serverErrorsSeries->replace(m_history.points(DashboardHistory::ServerErrorsPerS));
+    const double step = maxPointStepMs();
+    DashboardChart::setPoints(m_requestsSeries, m_history.points(DashboardHistory::RequestsPerS), step);
+    DashboardChart::setPoints(m_errorsSeries, m_history.points(DashboardHistory::ErrorsPerS), step);
+    DashboardChart::setPoints(m_serverErrorsSeries, m_history.points(DashboardHistory::ServerErrorsPerS), step);
     m_trafficChart->setValueMaximum(m_history.maximum({DashboardHistory::RequestsPerS, DashboardHistory::ErrorsPerS}));
-    m_trafficChart->setHint(m_history.hasTraffic() ? QString() : tr("No requests yet"));
+    if (m_history.hasTraffic())
+        m_trafficChart->setHint(QString());
+    else
+        m_trafficChart->setHint(m_historyLoading ? tr("Loading…") : tr("No requests yet"));
     updateLatencySeries();
 }
 
@@ -523,12 +582,13 @@ void DashboardPage::updateLatencySeries()
         const QList<QPointF> points = m_history.points(DashboardHistory::Metric(first + i));
         any = any || !points.isEmpty();
         m_latencySeries[size_t(i)]->setName(names[size_t(i)]);
-        m_latencySeries[size_t(i)]->replace(points);
+        // A second without requests has no latency: the line joins the measured seconds, dots mark the gaps.
+        DashboardChart::setPoints(m_latencySeries[size_t(i)], points, maxPointStepMs());
     }
     m_latencyChart->setValueMaximum(
         m_history.maximum({first, DashboardHistory::Metric(first + 1), DashboardHistory::Metric(first + 2)}));
     if (!m_history.hasTraffic())
-        m_latencyChart->setHint(tr("No requests yet"));
+        m_latencyChart->setHint(m_historyLoading ? tr("Loading…") : tr("No requests yet"));
     else if (!any)
         m_latencyChart->setHint(tr("No measurements of this latency in the window"));
     else
@@ -597,9 +657,14 @@ void DashboardPage::updateAccountRows()
     // last use and per-model-family cooldowns. Before the first snapshot the list alone fills the table.
     QJsonArray rows;
     const auto addDetails = [this](QJsonObject row) {
-        const QJsonObject details = m_accountDetails.value(row.value(u"id").toString());
-        for (const char *field : {"priority", "daily_cost_usd", "last_used_at"})
+        const QString id = row.value(u"id").toString();
+        const QJsonObject details = m_accountDetails.value(id);
+        for (const char *field : {"priority", "last_used_at"})
             row.insert(QLatin1String(field), details.value(QLatin1String(field)));
+        if (m_accountCostsLoaded)
+            row.insert(u"cost_today_usd"_s, m_accountCosts.value(id, 0.0));
+        else
+            row.insert(u"cost_today_usd"_s, details.value(u"daily_cost_usd"));
         row.insert(u"family_cooldowns"_s, details.value(u"health").toObject().value(u"family_cooldowns"));
         return row;
     };

@@ -31,7 +31,8 @@ class MessageBar;
 
 // What the operator sees first: tiles (active streams, requests per second now, today's requests, tokens and
 // cost), a chart of requests and errors per second, a chart of p50/p95/p99 latency (total, upstream first byte
-// or relay overhead) over the last 5, 15 or 60 minutes, and the accounts' health with cooldown countdowns.
+// or relay overhead) over the last 5, 15 or 60 minutes, and the accounts' health with cooldown countdowns and
+// today's cost (from the usage records, so every account has one, not only those with a daily quota).
 // On activation the history is loaded once, then the live stream (one snapshot a second) extends it; each
 // second every series gets one replace() with at most DashboardHistory::MaxBuckets points.
 class DashboardPage : public Page
@@ -60,6 +61,8 @@ private:
     void loadHistory();
     void loadSummary();
     void loadAccounts();
+    void loadAccountCosts();
+    void setHistoryBusy(bool busy);
     void openStream();
     void closeStream();
     void onSnapshot(const QJsonObject &snapshot);
@@ -72,6 +75,7 @@ private:
     QString healthText(const QJsonObject &row) const;
     QString healthName(const QString &health) const;
     qint64 windowMs() const;
+    double maxPointStepMs() const;
 
     MessageBar *m_messages;
     QLabel *m_windowLabel;
@@ -109,6 +113,7 @@ private:
     int m_windowIndex = 0;
     int m_historyGeneration = 0;
     bool m_historyLoading = false;
+    bool m_historyFailed = false;
     QList<QJsonObject> m_pendingSnapshots; // live snapshots that arrive while the history loads
     QJsonObject m_snapshot;
     QJsonObject m_summary;
@@ -116,6 +121,9 @@ private:
     QHash<QString, QJsonObject> m_accountDetails; // GET /admin/accounts by id
     bool m_summaryLoading = false;
     bool m_accountsLoading = false;
+    QHash<QString, double> m_accountCosts; // today's cost in USD by account id (GET /admin/usage/top)
+    bool m_accountCostsLoaded = false;
+    bool m_accountCostsLoading = false;
     qint64 m_lastSummaryMs = 0;
 };
 
