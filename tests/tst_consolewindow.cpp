@@ -1,17 +1,25 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The console window against a real bundled relay: automatic sign-in, status bar, navigation, relay stop/start,
 // language switch.
+#include "adminclient.h"
 #include "consolefixture.h"
+#include "ui/connectiondialog.h"
 #include "ui/page.h"
 #include "ui/pages/dashboardpage.h"
 #include "ui/pages/keyspage.h"
+#include "ui/widgets/messagebar.h"
 
 #include <QAction>
+#include <QDialogButtonBox>
 #include <QLabel>
+#include <QLineEdit>
 #include <QListWidget>
 #include <QMenuBar>
+#include <QPushButton>
+#include <QSettings>
 #include <QSignalSpy>
 #include <QTcpServer>
+#include <QTemporaryDir>
 #include <QTest>
 
 using Console::RelayState;
@@ -27,6 +35,7 @@ private Q_SLOTS:
     void switchingLanguageChangesVisibleText();
     void restartAppliesReloadedSettings();
     void failedStartIsExplained();
+    void connectsToARemoteRelayThroughTheDialog();
 
 private:
     static QString labelText(Console::MainWindow &window, const char *name)
@@ -160,6 +169,62 @@ void TstConsoleWindow::failedStartIsExplained()
     QTRY_COMPARE_WITH_TIMEOUT(second.state(), RelayState::Failed, 15000);
     QVERIFY2(second.errorString().contains(QString::number(other.serverPort())), qPrintable(second.errorString()));
     QCOMPARE(console.relay().state(), RelayState::Running);
+}
+
+void TstConsoleWindow::connectsToARemoteRelayThroughTheDialog()
+{
+    // A relay the console did not start (here in this process, but reached only over HTTP like a remote relaydeckd).
+    QTemporaryDir settingsDir;
+    QSettings::setDefaultFormat(QSettings::IniFormat);
+    QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, settingsDir.path());
+    RelayHarness remote;
+    QVERIFY2(remote.start(), qPrintable(remote.errorString()));
+    QVERIFY2(remote.startRelay(), qPrintable(remote.errorString()));
+    const QString password = AdminClient::initialPassword(remote.dataDir());
+    QVERIFY(!password.isEmpty());
+
+    Console::AdminClient client;
+    Console::LanguageManager languages;
+    Console::MainWindow window(&client, nullptr, &languages);
+    window.show();
+    // No bundled relay: no Relay menu (Console, View, Help are left).
+    QVERIFY(!window.menuBar()->actions().at(1)->isVisible());
+    QCOMPARE(labelText(window, "statusRelay"), QStringLiteral("Not connected"));
+
+    window.showConnectionDialog();
+    Console::ConnectionDialog *dialog = nullptr;
+    QTRY_VERIFY((dialog = window.findChild<Console::ConnectionDialog *>()) != nullptr);
+    auto *url = dialog->findChild<QLineEdit *>(QStringLiteral("connectionUrl"));
+    auto *user = dialog->findChild<QLineEdit *>(QStringLiteral("connectionUser"));
+    auto *secret = dialog->findChild<QLineEdit *>(QStringLiteral("connectionPassword"));
+    auto *buttons = dialog->findChild<QDialogButtonBox *>();
+    QVERIFY(url && user && secret && buttons);
+    QCOMPARE(secret->echoMode(), QLineEdit::Password);
+    url->setText(remote.baseUrl());
+    user->setText(QStringLiteral("admin"));
+
+    // A wrong password: a clear error, the dialog stays, nobody is signed in.
+    secret->setText(QStringLiteral("not the password"));
+    buttons->button(QDialogButtonBox::Ok)->click();
+    auto *message = dialog->findChild<Console::MessageBar *>();
+    QTRY_COMPARE_WITH_TIMEOUT(message->text(), QStringLiteral("Wrong user name or password."), 10000);
+    QVERIFY(!client.isSignedIn());
+    QVERIFY(dialog->isVisible());
+
+    secret->setText(password);
+    buttons->button(QDialogButtonBox::Ok)->click();
+    QTRY_VERIFY_WITH_TIMEOUT(client.isSignedIn(), 10000);
+    QTRY_VERIFY(!window.findChild<Console::ConnectionDialog *>() ||
+                !window.findChild<Console::ConnectionDialog *>()->isVisible());
+    QTRY_COMPARE_WITH_TIMEOUT(labelText(window, "statusRelay"), QStringLiteral("Connected to %1").arg(remote.baseUrl()),
+                              10000);
+    QVERIFY(labelText(window, "statusListen").contains(QString::number(remote.port())));
+    // The address and user are remembered; the password is not.
+    QSettings remembered;
+    QCOMPARE(remembered.value(QStringLiteral("connection/url")).toString(), remote.baseUrl());
+    QCOMPARE(remembered.value(QStringLiteral("connection/user")).toString(), QStringLiteral("admin"));
+    for (const QString &key : remembered.allKeys())
+        QVERIFY2(!remembered.value(key).toString().contains(password), qPrintable(key));
 }
 
 QTEST_MAIN(TstConsoleWindow)
