@@ -115,11 +115,20 @@ Client::Done Client::guarded(QObject *context, Callback callback)
 
 void Client::command(QList<QByteArray> args, QObject *context, Callback callback, CommandOptions options)
 {
-    submit(std::move(args), guarded(context, std::move(callback)), options);
+    submit(Command::fromArgs(args), guarded(context, std::move(callback)), options);
 }
 
 void Client::pipeline(QList<QList<QByteArray>> commands, QObject *context, BatchCallback callback,
                       CommandOptions options)
+{
+    QList<Command> encoded;
+    encoded.reserve(commands.size());
+    for (const QList<QByteArray> &args : std::as_const(commands))
+        encoded.append(Command::fromArgs(args));
+    pipeline(std::move(encoded), context, std::move(callback), options);
+}
+
+void Client::pipeline(QList<Command> commands, QObject *context, BatchCallback callback, CommandOptions options)
 {
     // Reuse the single-result guard: the batch result travels inside a Result-shaped closure.
     auto batch = std::make_shared<BatchResult>();
@@ -146,14 +155,14 @@ void Client::evalScript(const Script &script, const QList<QByteArray> &keys, con
     evalsha << tail;
     Done done = guarded(context, std::move(callback));
     submit(
-        std::move(evalsha),
+        Command::fromArgs(evalsha),
         [this, source = script.source(), tail = std::move(tail), done = std::move(done),
          options](Result &&result) mutable {
             if (!result.error && result.reply.isError() && result.reply.bytes().startsWith("NOSCRIPT")) {
                 // EVAL runs the script and caches it on the server, so later EVALSHA calls hit again.
                 QList<QByteArray> eval{QByteArrayLiteral("EVAL"), source};
                 eval << tail;
-                submit(std::move(eval), std::move(done), options);
+                submit(Command::fromArgs(eval), std::move(done), options);
                 return;
             }
             done(std::move(result));
@@ -249,24 +258,24 @@ int Client::effectiveTimeout(const CommandOptions &options) const
     return options.timeoutMs >= 0 ? options.timeoutMs : m_options.commandTimeoutMs;
 }
 
-void Client::submit(QList<QByteArray> args, Done done, CommandOptions options)
+void Client::submit(Command command, Done done, CommandOptions options)
 {
     if (QThread::currentThread() != thread()) {
         QMetaObject::invokeMethod(
             this,
-            [this, args = std::move(args), done = std::move(done), options]() mutable {
-                submit(std::move(args), std::move(done), options);
+            [this, command = std::move(command), done = std::move(done), options]() mutable {
+                submit(std::move(command), std::move(done), options);
             },
             Qt::QueuedConnection);
         return;
     }
-    if (args.isEmpty()) {
+    if (command.argumentCount() == 0) {
         fail(std::move(done), Error::Kind::InvalidArgument, QStringLiteral("empty Redis command"));
         scheduleDelivery();
         return;
     }
     Pending pending;
-    pending.args = std::move(args);
+    pending.command = std::move(command);
     pending.done = std::move(done);
     pending.timeoutMs = effectiveTimeout(options);
     pending.deadlineMs = nowMs() + pending.timeoutMs;
@@ -296,8 +305,7 @@ void Client::submit(QList<QByteArray> args, Done done, CommandOptions options)
     m_stats->queued.store(qint64(m_queued.size()), std::memory_order_relaxed);
 }
 
-void Client::submitBatch(QList<QList<QByteArray>> commands, std::function<void(BatchResult &&)> done,
-                         CommandOptions options)
+void Client::submitBatch(QList<Command> commands, std::function<void(BatchResult &&)> done, CommandOptions options)
 {
     if (QThread::currentThread() != thread()) {
         QMetaObject::invokeMethod(
@@ -346,9 +354,9 @@ void Client::submitBatch(QList<QList<QByteArray>> commands, std::function<void(B
 
 bool Client::send(Pending &pending)
 {
-    if (!m_redis->send(pending.args, &Client::onReplyCallback))
+    if (!m_redis->send(pending.command, &Client::onReplyCallback))
         return false;
-    pending.args.clear();
+    pending.command = {};
     pending.sentAtUsec = nowUsec();
     armWatchdog(pending.deadlineMs);
     m_inFlight.push_back(std::move(pending));
@@ -444,7 +452,7 @@ void Client::startHandshake()
     const quint64 generation = m_generation;
     for (qsizetype i = 0; i < steps.size(); ++i) {
         Pending pending;
-        pending.args = steps.at(i).args;
+        pending.command = Command::fromArgs(steps.at(i).args);
         pending.deadlineMs = m_connectDeadlineMs;
         pending.timeoutMs = m_options.connectTimeoutMs;
         const bool last = i == steps.size() - 1;

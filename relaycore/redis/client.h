@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "redis/command.h"
 #include "redis/connectionoptions.h"
 #include "redis/result.h"
 #include "redis/script.h"
@@ -87,6 +88,8 @@ public:
     // Sends the commands back to back and delivers all replies in one callback.
     void pipeline(QList<QList<QByteArray>> commands, QObject *context, BatchCallback callback,
                   CommandOptions options = {});
+    // The same with commands already encoded (hot paths build them once, without a list of arguments).
+    void pipeline(QList<Command> commands, QObject *context, BatchCallback callback, CommandOptions options = {});
     // EVALSHA; on NOSCRIPT the script is sent once more with EVAL (which also caches it on the server).
     void evalScript(const Script &script, const QList<QByteArray> &keys, const QList<QByteArray> &args,
                     QObject *context, Callback callback, CommandOptions options = {});
@@ -106,7 +109,7 @@ private:
 
     struct Pending
     {
-        QList<QByteArray> args; // cleared once sent
+        Command command; // cleared once sent
         Done done;
         qint64 deadlineMs = 0; // on m_clock
         qint64 sentAtUsec = 0; // on m_clock
@@ -119,9 +122,8 @@ private:
     };
 
     static Done guarded(QObject *context, Callback callback);
-    void submit(QList<QByteArray> args, Done done, CommandOptions options);
-    void submitBatch(QList<QList<QByteArray>> commands, std::function<void(BatchResult &&)> done,
-                     CommandOptions options);
+    void submit(Command command, Done done, CommandOptions options);
+    void submitBatch(QList<Command> commands, std::function<void(BatchResult &&)> done, CommandOptions options);
     bool send(Pending &pending);
     void fail(Done done, Error::Kind kind, const QString &message);
     void deliverCompleted();

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "redis/hiredisqtadapter.h"
 
+#include "redis/command.h"
 #include "redis/connectionoptions.h"
 
 #include <QFile>
 #include <QSocketNotifier>
-#include <QVarLengthArray>
 
 #include <hiredis/async.h>
 #include <hiredis/hiredis.h>
@@ -69,15 +69,16 @@ void HiredisQtAdapter::close()
 
 bool HiredisQtAdapter::send(const QList<QByteArray> &args, ReplyCallback callback)
 {
+    return send(Command::fromArgs(args), callback);
+}
+
+bool HiredisQtAdapter::send(const Command &command, ReplyCallback callback)
+{
     if (!m_ac)
         return false;
-    QVarLengthArray<const char *, 16> argv;
-    QVarLengthArray<size_t, 16> lengths;
-    for (const QByteArray &arg : args) {
-        argv.append(arg.constData());
-        lengths.append(size_t(arg.size()));
-    }
-    return redisAsyncCommandArgv(m_ac, callback, nullptr, int(argv.size()), argv.data(), lengths.data()) == REDIS_OK;
+    Q_ASSERT(command.isComplete());
+    const QByteArrayView bytes = command.bytes();
+    return redisAsyncFormattedCommand(m_ac, callback, nullptr, bytes.data(), size_t(bytes.size())) == REDIS_OK;
 }
 
 bool HiredisQtAdapter::takeConnected()

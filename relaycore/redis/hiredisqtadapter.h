@@ -14,6 +14,7 @@ class QSocketNotifier;
 
 namespace Relay::Redis {
 
+class Command;
 struct ConnectionOptions;
 
 // One hiredis async context driven by Qt socket notifiers; internal to relaycore/redis (Client and Subscriber).
@@ -43,6 +44,7 @@ public:
     redisAsyncContext *context() const { return m_ac; }
     // Queues one command; false when there is no context or hiredis refuses it.
     bool send(const QList<QByteArray> &args, ReplyCallback callback);
+    bool send(const Command &command, ReplyCallback callback);
 
     // True once after the TCP/Unix connect succeeded.
     bool takeConnected();

@@ -106,18 +106,26 @@ void UsageRecorder::pump()
 void UsageRecorder::send(Batch batch)
 {
     const bool loadScript = !m_scriptLoaded;
-    QList<QList<QByteArray>> commands;
+    QList<Redis::Command> commands;
     commands.reserve(qsizetype(batch.size()) + 1);
     if (loadScript) {
         // Commands on one connection run in order, so the load precedes this and every later EVALSHA.
-        commands << QList<QByteArray>{QByteArrayLiteral("SCRIPT"), QByteArrayLiteral("LOAD"),
-                                      UsageScript::script().source()};
+        commands << Redis::Command::fromArgs(
+            {QByteArrayLiteral("SCRIPT"), QByteArrayLiteral("LOAD"), UsageScript::script().source()});
         m_scriptLoaded = true;
         ++m_loadGeneration;
     }
     for (const PendingPtr &pending : batch) {
         const TimeBuckets buckets = bucketsFor(pending->record.endMs, m_options.timeZone);
-        commands << evalCommand(pending->record, pending->costNanos, pending->costKnown, m_keys, buckets);
+        if (buckets.hour != m_names.buckets.hour || buckets.day != m_names.buckets.day)
+            m_names = BucketNames::make(m_keys, buckets);
+        const QByteArray &model = pending->record.model();
+        if (model != m_lastModel || m_lastModelField.isEmpty()) {
+            m_lastModel = model;
+            m_lastModelField = modelField(model);
+        }
+        commands << evalCommand(pending->record, pending->costNanos, pending->costKnown, m_keys, m_names,
+                                m_lastModelField);
     }
     ++m_inFlight;
     m_inFlightRecords += qint64(batch.size());
@@ -202,8 +210,26 @@ QByteArray UsageRecorder::modelField(QByteArrayView model)
     return name;
 }
 
-QList<QByteArray> UsageRecorder::evalCommand(const UsageRecord &record, qint64 costNanos, bool costKnown,
-                                             const Redis::KeySpace &keys, const TimeBuckets &buckets)
+UsageRecorder::BucketNames UsageRecorder::BucketNames::make(const Redis::KeySpace &keys, const TimeBuckets &buckets)
+{
+    BucketNames names;
+    names.buckets = buckets;
+    names.daySuffix = ":usage:d:" + buckets.day;
+    names.hourSuffix = ":usage:h:" + buckets.hour;
+    names.relayDay = keys.global(QByteArrayView(names.daySuffix).sliced(1));
+    names.relayHour = keys.global(QByteArrayView(names.hourSuffix).sliced(1));
+    constexpr UsageMetric Metrics[3] = {UsageMetric::Cost, UsageMetric::Requests, UsageMetric::Tokens};
+    for (int i = 0; i < 3; ++i) {
+        names.keyTops[i] = UsageIndex::dayTop(keys, buckets.day, UsageDimension::Key, Metrics[i]);
+        names.accountTops[i] = UsageIndex::dayTop(keys, buckets.day, UsageDimension::Account, Metrics[i]);
+    }
+    names.keyLastUsed = UsageIndex::keyLastUsed(keys);
+    return names;
+}
+
+Redis::Command UsageRecorder::evalCommand(const UsageRecord &record, qint64 costNanos, bool costKnown,
+                                          const Redis::KeySpace &keys, const BucketNames &names,
+                                          QByteArrayView modelField)
 {
     const TokenUsage &usage = record.usage;
     const qint64 deltas[UsageScript::FieldCount] = {
@@ -218,54 +244,63 @@ QList<QByteArray> UsageRecorder::evalCommand(const UsageRecord &record, qint64 c
         record.streamed ? 1 : 0,
         record.status >= 200 && record.status < 300 ? 0 : 1,
     };
-    const QByteArray daySuffix = "usage:d:" + buckets.day;
-    const QByteArray hourSuffix = "usage:h:" + buckets.hour;
     const qsizetype leaseCount = record.leaseReleases.size();
     const bool hasKey = !record.keyId.isEmpty();
     const bool hasAccount = !record.accountId.isEmpty();
     const qint64 tokens = usage.inputTokens + usage.outputTokens + usage.cacheCreation5mTokens +
                           usage.cacheCreation1hTokens + usage.cacheReadTokens;
+    const int owners = int(hasKey) + int(hasAccount);
+    // Each owner's key names start with its hash-tagged name (escaped once), e.g. rd:{key:k1}.
+    const QByteArray keyName = hasKey ? keys.apiKey(record.keyId, {}) : QByteArray();
+    const QByteArray accountName = hasAccount ? keys.account(record.accountId, {}) : QByteArray();
 
-    QList<QByteArray> out;
-    out.reserve(3 + 2 * (UsageScript::KeysPerOwner + UsageScript::TopIndexesPerOwner) + 3 + 7 +
-                UsageScript::FieldCount + 2 * leaseCount);
-    out << QByteArrayLiteral("EVALSHA") << UsageScript::script().sha1() << QByteArray();
+    const qsizetype keyCount =
+        owners * (UsageScript::KeysPerOwner + UsageScript::TopIndexesPerOwner) + 2 + int(hasKey) + leaseCount;
+    const qsizetype argCount = 5 + UsageScript::FieldCount + 2 + owners + leaseCount;
+    qsizetype size = 512 + 4 * (keyName.size() + accountName.size()) + modelField.size();
+    for (const LeaseRelease &release : record.leaseReleases)
+        size += release.zsetKey.size() + release.member.size() + 32;
+    Redis::Command command(3 + keyCount + argCount, size);
+    command.add("EVALSHA").add(UsageScript::script().sha1()).addNumber(keyCount);
+
+    for (const QByteArray &owner : {keyName, accountName}) {
+        if (owner.isEmpty())
+            continue;
+        command.addJoined({owner, ":usage:total"});
+        command.addJoined({owner, names.daySuffix});
+        command.addJoined({owner, names.hourSuffix});
+        command.addJoined({owner, ":record"});
+    }
+    command.add(names.relayDay).add(names.relayHour);
     if (hasKey) {
-        out << keys.apiKey(record.keyId, "usage:total") << keys.apiKey(record.keyId, daySuffix)
-            << keys.apiKey(record.keyId, hourSuffix) << keys.apiKey(record.keyId, "record");
+        for (const QByteArray &top : names.keyTops)
+            command.add(top);
     }
     if (hasAccount) {
-        out << keys.account(record.accountId, "usage:total") << keys.account(record.accountId, daySuffix)
-            << keys.account(record.accountId, hourSuffix) << keys.account(record.accountId, "record");
-    }
-    out << keys.global(daySuffix) << keys.global(hourSuffix);
-    for (const UsageDimension dimension : {UsageDimension::Key, UsageDimension::Account}) {
-        if (dimension == UsageDimension::Key ? !hasKey : !hasAccount)
-            continue;
-        for (const UsageMetric metric : {UsageMetric::Cost, UsageMetric::Requests, UsageMetric::Tokens})
-            out << UsageIndex::dayTop(keys, buckets.day, dimension, metric);
+        for (const QByteArray &top : names.accountTops)
+            command.add(top);
     }
     if (hasKey)
-        out << UsageIndex::keyLastUsed(keys);
+        command.add(names.keyLastUsed);
     for (const LeaseRelease &release : record.leaseReleases)
-        out << release.zsetKey;
-    out[2] = QByteArray::number(out.size() - 3);
+        command.add(release.zsetKey);
 
-    static const QByteArray dayTtl = QByteArray::number(DayTtlSeconds);
-    static const QByteArray hourTtl = QByteArray::number(HourTtlSeconds);
-    out << QByteArray::number(int(hasKey) + int(hasAccount)) << "m:" + modelField(record.model()) + ':' << dayTtl
-        << hourTtl << QByteArray::number(record.endMs);
+    command.addNumber(owners)
+        .addJoined({"m:", modelField, ":"})
+        .addNumber(DayTtlSeconds)
+        .addNumber(HourTtlSeconds)
+        .addNumber(record.endMs);
     for (const qint64 delta : deltas)
-        out << (delta > 0 ? QByteArray::number(delta) : QByteArrayLiteral("0"));
-    out << (tokens > 0 ? QByteArray::number(tokens) : QByteArrayLiteral("0"))
-        << (hasKey ? QByteArrayLiteral("1") : QByteArrayLiteral("0"));
+        command.addNumber(std::max<qint64>(delta, 0));
+    command.addNumber(std::max<qint64>(tokens, 0)).addNumber(hasKey ? 1 : 0);
     if (hasKey)
-        out << record.keyId;
+        command.add(record.keyId);
     if (hasAccount)
-        out << record.accountId;
+        command.add(record.accountId);
     for (const LeaseRelease &release : record.leaseReleases)
-        out << release.member;
-    return out;
+        command.add(release.member);
+    Q_ASSERT(command.isComplete());
+    return command;
 }
 
 } // namespace Relay::Usage

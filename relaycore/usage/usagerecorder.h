@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "redis/command.h"
 #include "redis/keyspace.h"
 #include "usage/pricingservice.h"
 #include "usage/timebuckets.h"
@@ -91,9 +92,23 @@ public:
 
     // The per-model field prefix's model part: the normalised model name, limited to [a-z0-9._-] and 100 characters.
     static QByteArray modelField(QByteArrayView model);
-    // The EVALSHA command of one record, for a known cost and its buckets.
-    static QList<QByteArray> evalCommand(const UsageRecord &record, qint64 costNanos, bool costKnown,
-                                         const Redis::KeySpace &keys, const TimeBuckets &buckets);
+    // The key names and suffixes of one hour bucket that every record of that hour shares; they change once an
+    // hour, so the recorder builds them once instead of per record.
+    struct BucketNames
+    {
+        TimeBuckets buckets;
+        QByteArray daySuffix;      // ":usage:d:<day>", after an owner's key
+        QByteArray hourSuffix;     // ":usage:h:<hour>"
+        QByteArray relayDay;       // the relay's day hash
+        QByteArray relayHour;      // the relay's hour hash
+        QByteArray keyTops[3];     // UsageIndex::dayTop of keys by cost, requests, tokens
+        QByteArray accountTops[3]; // the same of accounts
+        QByteArray keyLastUsed;    // UsageIndex::keyLastUsed
+        static BucketNames make(const Redis::KeySpace &keys, const TimeBuckets &buckets);
+    };
+    // The EVALSHA command of one record, for a known cost, its buckets' names and its model's modelField().
+    static Redis::Command evalCommand(const UsageRecord &record, qint64 costNanos, bool costKnown,
+                                      const Redis::KeySpace &keys, const BucketNames &names, QByteArrayView modelField);
 
 private:
     struct Pending
@@ -114,6 +129,9 @@ private:
 
     QPointer<Redis::Client> m_client;
     Redis::KeySpace m_keys;
+    BucketNames m_names;    // of the last record's hour
+    QByteArray m_lastModel; // the last record's model and its modelField(), usually the same for the next
+    QByteArray m_lastModelField;
     PricingAccessor m_pricing;
     UsageRecorderOptions m_options;
     std::deque<PendingPtr> m_queue; // by sequence

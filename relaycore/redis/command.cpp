@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "redis/command.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace Relay::Redis {
+
+namespace {
+
+// Room for a sign, 19 digits and CRLF.
+constexpr qsizetype MaxNumberBytes = 24;
+
+// Writes the decimal digits of `number` backwards ending at `end`; returns the first character.
+char *writeDecimal(char *end, qint64 number)
+{
+    // Through unsigned, so the most negative value does not overflow.
+    quint64 magnitude = number < 0 ? 0 - quint64(number) : quint64(number);
+    char *p = end;
+    do {
+        *--p = char('0' + magnitude % 10);
+        magnitude /= 10;
+    } while (magnitude != 0);
+    if (number < 0)
+        *--p = '-';
+    return p;
+}
+
+} // namespace
+
+Command::Command(qsizetype argumentCount, qsizetype reserveBytes)
+    : m_bytes(std::max<qsizetype>(reserveBytes, 64 + argumentCount * 16), Qt::Uninitialized)
+    , m_declared(argumentCount)
+{
+    put("*");
+    putDecimal(argumentCount);
+}
+
+Command Command::fromArgs(const QList<QByteArray> &args)
+{
+    qsizetype size = 16;
+    for (const QByteArray &arg : args)
+        size += arg.size() + 16;
+    Command command(args.size(), size);
+    for (const QByteArray &arg : args)
+        command.add(arg);
+    return command;
+}
+
+Command &Command::add(QByteArrayView argument)
+{
+    return addJoined({argument});
+}
+
+Command &Command::addJoined(std::initializer_list<QByteArrayView> parts)
+{
+    Q_ASSERT(m_added < m_declared);
+    ++m_added;
+    qsizetype size = 0;
+    for (const QByteArrayView part : parts)
+        size += part.size();
+    grow(MaxNumberBytes + size + 2);
+    put("$");
+    putDecimal(size);
+    for (const QByteArrayView part : parts)
+        put(part);
+    put("\r\n");
+    return *this;
+}
+
+Command &Command::addNumber(qint64 number)
+{
+    char digits[MaxNumberBytes];
+    char *end = digits + sizeof digits;
+    const char *first = writeDecimal(end, number);
+    return add(QByteArrayView(first, end - first));
+}
+
+char *Command::grow(qsizetype bytes)
+{
+    if (m_used + bytes > m_bytes.size())
+        m_bytes.resize(std::max(m_bytes.size() * 2, m_used + bytes));
+    return m_bytes.data() + m_used;
+}
+
+// Callers grow() first for the whole argument.
+void Command::put(QByteArrayView part)
+{
+    memcpy(m_bytes.data() + m_used, part.data(), size_t(part.size()));
+    m_used += part.size();
+}
+
+void Command::putDecimal(qint64 number)
+{
+    char digits[MaxNumberBytes];
+    char *end = digits + sizeof digits;
+    *--end = '\n';
+    *--end = '\r';
+    const char *first = writeDecimal(end, number);
+    put(QByteArrayView(first, digits + sizeof digits - first));
+}
+
+} // namespace Relay::Redis
