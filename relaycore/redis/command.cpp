@@ -26,6 +26,20 @@ char *writeDecimal(char *end, qint64 number)
     return p;
 }
 
+// Writes `number` and CRLF at `out`; returns the end.
+char *writeLine(char *out, qint64 number)
+{
+    char digits[MaxNumberBytes];
+    char *end = digits + sizeof digits;
+    const char *first = writeDecimal(end, number);
+    const size_t length = size_t(end - first);
+    memcpy(out, first, length);
+    out += length;
+    *out++ = '\r';
+    *out++ = '\n';
+    return out;
+}
+
 } // namespace
 
 Command::Command(qsizetype argumentCount, qsizetype reserveBytes)
@@ -59,12 +73,16 @@ Command &Command::addJoined(std::initializer_list<QByteArrayView> parts)
     qsizetype size = 0;
     for (const QByteArrayView part : parts)
         size += part.size();
-    grow(MaxNumberBytes + size + 2);
-    put("$");
-    putDecimal(size);
-    for (const QByteArrayView part : parts)
-        put(part);
-    put("\r\n");
+    char *out = grow(MaxNumberBytes + size + 2);
+    *out++ = '$';
+    out = writeLine(out, size);
+    for (const QByteArrayView part : parts) {
+        memcpy(out, part.data(), size_t(part.size()));
+        out += part.size();
+    }
+    *out++ = '\r';
+    *out++ = '\n';
+    m_used = out - m_bytes.constData();
     return *this;
 }
 
@@ -83,21 +101,16 @@ char *Command::grow(qsizetype bytes)
     return m_bytes.data() + m_used;
 }
 
-// Callers grow() first for the whole argument.
 void Command::put(QByteArrayView part)
 {
-    memcpy(m_bytes.data() + m_used, part.data(), size_t(part.size()));
+    memcpy(grow(part.size()), part.data(), size_t(part.size()));
     m_used += part.size();
 }
 
 void Command::putDecimal(qint64 number)
 {
-    char digits[MaxNumberBytes];
-    char *end = digits + sizeof digits;
-    *--end = '\n';
-    *--end = '\r';
-    const char *first = writeDecimal(end, number);
-    put(QByteArrayView(first, digits + sizeof digits - first));
+    char *out = grow(MaxNumberBytes);
+    m_used = writeLine(out, number) - m_bytes.constData();
 }
 
 } // namespace Relay::Redis
