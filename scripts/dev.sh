@@ -6,6 +6,8 @@
 #   scripts/dev.sh screenshots                render every console page to docs/screenshots/ (offscreen)
 #   scripts/dev.sh test                       install what is missing, build (warnings as errors), run every test
 #   scripts/dev.sh build                      install what is missing and build
+#   scripts/dev.sh package                    install what is missing, build, and make the installer packages
+#                                             (.deb, .tgz; .rpm when rpmbuild exists) in build/packages/
 #   scripts/dev.sh deps                       only install the system packages
 set -euo pipefail
 
@@ -19,6 +21,7 @@ packages=(
     qt6-l10n-tools qt6-translations-l10n qt6-svg-dev libgl-dev
     libhiredis-dev libspdlog-dev libfmt-dev libssl-dev libhttp-parser-dev
     redis-server openssl fonts-dejavu-core
+    lintian desktop-file-utils appstream # tst_package checks the installer packages with these
 )
 
 as_root() {
@@ -69,6 +72,14 @@ build)
     configure OFF
     compile
     ;;
+package)
+    deps
+    configure OFF
+    compile
+    cd "$build"
+    cpack
+    ls -l "$build/packages"
+    ;;
 run)
     deps
     configure OFF
@@ -99,7 +110,7 @@ test)
     exec ctest --output-on-failure --timeout 600 "$@"
     ;;
 *)
-    echo "usage: $0 run|test|build|deps|screenshots" >&2
+    echo "usage: $0 run|test|build|package|deps|screenshots" >&2
     exit 2
     ;;
 esac
