@@ -11,6 +11,8 @@ namespace Relay::Domain::Crypto {
 
 // Cryptographically secure random bytes (RAND_bytes); nullopt if the generator fails.
 std::optional<QByteArray> randomBytes(qsizetype count);
+// SHA-256 (32 bytes); empty on failure.
+QByteArray sha256(QByteArrayView message);
 // HMAC-SHA256 (32 bytes).
 QByteArray hmacSha256(QByteArrayView key, QByteArrayView message);
 // HKDF-SHA256 (RFC 5869) output of `length` bytes; empty on failure.

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "relay/messagerequest.h"
 
+#include "domain/crypto.h"
 #include "relay/jsonpeek.h"
 
-#include <QCryptographicHash>
 #include <QJsonDocument>
 #include <QJsonObject>
 
@@ -13,7 +13,9 @@ namespace {
 
 QByteArray shortHash(QByteArrayView bytes)
 {
-    return QCryptographicHash::hash(bytes, QCryptographicHash::Sha256).toHex().left(32);
+    // Only the first 16 bytes are used, so only they are hex-encoded.
+    const QByteArray digest = Domain::Crypto::sha256(bytes);
+    return QByteArray::fromRawData(digest.constData(), qMin(digest.size(), qsizetype(16))).toHex();
 }
 
 } // namespace

@@ -21,16 +21,27 @@ bool isHopHeader(QByteArrayView name)
          {QByteArrayView("host"), QByteArrayView("content-length"), QByteArrayView("transfer-encoding"),
           QByteArrayView("connection"), QByteArrayView("accept-encoding"), QByteArrayView("keep-alive"),
           QByteArrayView("expect"), QByteArrayView("upgrade")}) {
-        if (name.compare(hop, Qt::CaseInsensitive) == 0) {
+        // The length first: the case-insensitive comparison is the costly part, and most names differ in length.
+        if (name.size() == hop.size() && name.compare(hop, Qt::CaseInsensitive) == 0) {
             return true;
         }
     }
     return false;
 }
 
-QByteArray requestBytes(const UpstreamRequest &request)
+// "<target> HTTP/1.1\r\nhost: <host>\r\n" for a URL. An account's requests all go to the same URL, and the QUrl
+// conversions cost more than the rest of the request head, so the last URL's line is kept per thread.
+const QByteArray &targetAndHostLines(const QUrl &url)
 {
-    const QUrl &url = request.url;
+    struct Cached
+    {
+        QUrl url;
+        QByteArray lines;
+    };
+    thread_local Cached cached;
+    if (!cached.lines.isEmpty() && cached.url == url) {
+        return cached.lines;
+    }
     QByteArray target = url.path(QUrl::FullyEncoded).toLatin1();
     if (target.isEmpty()) {
         target = "/";
@@ -45,19 +56,28 @@ QByteArray requestBytes(const UpstreamRequest &request)
     if (url.port() > 0 && url.port() != 80) {
         host += ':' + QByteArray::number(url.port());
     }
+    cached.url = url;
+    cached.lines = ' ' + target + " HTTP/1.1\r\nhost: " + host + "\r\n";
+    return cached.lines;
+}
+
+QByteArray requestBytes(const UpstreamRequest &request)
+{
+    const QByteArray &targetAndHost = targetAndHostLines(request.url);
     QByteArray out;
     out.reserve(256 + request.body.size() + request.headers.size() * 64);
-    out += request.method + ' ' + target + " HTTP/1.1\r\nhost: " + host + "\r\n";
+    // Appended piece by piece: each `a + b + c` would build a temporary array first.
+    out.append(request.method).append(targetAndHost);
     if (!request.body.isEmpty() || (request.method != "GET" && request.method != "HEAD")) {
-        out += "content-length: " + QByteArray::number(request.body.size()) + "\r\n";
+        out.append("content-length: ").append(QByteArray::number(request.body.size())).append("\r\n");
     }
     for (const auto &[name, value] : request.headers) {
         if (!isHopHeader(name)) {
-            out += name + ": " + value + "\r\n";
+            out.append(name).append(": ").append(value).append("\r\n");
         }
     }
-    out += "accept-encoding: identity\r\n\r\n";
-    out += request.body;
+    out.append("accept-encoding: identity\r\n\r\n");
+    out.append(request.body);
     return out;
 }
 
