@@ -5,6 +5,7 @@
 #include "admin/logroutes.h"
 #include "log/logger.h"
 #include "log/ringbuffersink.h"
+#include "recordingadminstream.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -23,41 +24,14 @@ using Relay::Admin::AdminRouter;
 
 namespace {
 
-// An AdminStream that records what the handler sends.
-class RecordingStream final : public Relay::Admin::AdminStream
+// The shared recording stream, with the log route's events decoded.
+class RecordingStream final : public RecordingAdminStream
 {
 public:
-    struct Event
-    {
-        QByteArray event;
-        QByteArray data;
-    };
-
-    void send(QByteArrayView event, QByteArrayView data) override
-    {
-        if (!m_open)
-            ++m_sentAfterClose;
-        else
-            m_events.append({event.toByteArray(), data.toByteArray()});
-    }
-    void comment(QByteArrayView text) override { m_comments.append(text.toByteArray()); }
-    void close() override
-    {
-        if (!m_open)
-            return;
-        m_open = false;
-        if (m_onClosed)
-            m_onClosed();
-    }
-    bool isOpen() const override { return m_open; }
-    quint64 droppedEvents() const override { return 0; }
-    void setOnClosed(std::function<void()> onClosed) override { m_onClosed = std::move(onClosed); }
-
-    const QList<Event> &events() const { return m_events; }
     QList<QJsonObject> logEvents() const
     {
         QList<QJsonObject> entries;
-        for (const Event &e : m_events) {
+        for (const Event &e : events()) {
             if (e.event == "log")
                 entries.append(QJsonDocument::fromJson(e.data).object());
         }
@@ -71,14 +45,6 @@ public:
         }
         return false;
     }
-    int sentAfterClose() const { return m_sentAfterClose; }
-
-private:
-    bool m_open = true;
-    QList<Event> m_events;
-    QList<QByteArray> m_comments;
-    std::function<void()> m_onClosed;
-    int m_sentAfterClose = 0;
 };
 
 } // namespace

@@ -6,6 +6,7 @@
 #include "admin/metricsroutes.h"
 #include "metrics/registry.h"
 #include "quotedjson.h"
+#include "recordingadminstream.h"
 #include "relay/relaycontext.h"
 #include "relay/requestlog.h"
 #include "relayharness.h"
@@ -82,32 +83,7 @@ QJsonObject window(const QJsonObject &snapshot, const QString &histogram, int in
 }
 
 // An AdminStream that keeps what it was sent.
-class RecordingStream : public Admin::AdminStream
-{
-public:
-    void send(QByteArrayView event, QByteArrayView data) override
-    {
-        events.append({event.toByteArray(), data.toByteArray()});
-    }
-    void comment(QByteArrayView) override {}
-    void close() override
-    {
-        if (!m_open)
-            return;
-        m_open = false;
-        if (m_onClosed)
-            m_onClosed();
-    }
-    bool isOpen() const override { return m_open; }
-    quint64 droppedEvents() const override { return 0; }
-    void setOnClosed(std::function<void()> onClosed) override { m_onClosed = std::move(onClosed); }
-
-    QList<QPair<QByteArray, QByteArray>> events;
-
-private:
-    bool m_open = true;
-    std::function<void()> m_onClosed;
-};
+using RecordingStream = RecordingAdminStream;
 
 struct Answer
 {
@@ -572,15 +548,15 @@ void TstLiveMetrics::liveStreamSendsEverySnapshotUntilTheClientGoes()
     auto stream = std::make_shared<RecordingStream>();
     std::weak_ptr<RecordingStream> weak = stream;
     route->streamHandler(Admin::AdminRequest{}, stream);
-    QCOMPARE(stream->events.size(), 1); // the latest snapshot at once
-    QCOMPARE(stream->events.at(0).first, QByteArray("snapshot"));
-    QCOMPARE(QJsonDocument::fromJson(stream->events.at(0).second).object().value(u"time").toInteger(), now);
-    QVERIFY(!stream->events.at(0).second.contains('\n'));
+    QCOMPARE(stream->events().size(), 1); // the latest snapshot at once
+    QCOMPARE(stream->events().at(0).event, QByteArray("snapshot"));
+    QCOMPARE(QJsonDocument::fromJson(stream->events().at(0).data).object().value(u"time").toInteger(), now);
+    QVERIFY(!stream->events().at(0).data.contains('\n'));
 
     f.nextSecond(&now);
     f.nextSecond(&now);
-    QCOMPARE(stream->events.size(), 3);
-    QCOMPARE(QJsonDocument::fromJson(stream->events.at(2).second).object().value(u"time").toInteger(), now);
+    QCOMPARE(stream->events().size(), 3);
+    QCOMPARE(QJsonDocument::fromJson(stream->events().at(2).data).object().value(u"time").toInteger(), now);
 
     stream->close(); // the client went
     RecordingStream *raw = stream.get();
