@@ -657,6 +657,11 @@ void TstRelay::stickySessionKeepsItsAccount()
         used.insert(lastMockRequest().value(u"headers").toObject().value(u"x-api-key").toString());
     }
     QCOMPARE(used.size(), 1);
+    // Each of the two workers reads the mapping from Redis at most once; later turns use what it remembers.
+    const QByteArray stats = m_h->redis().command({"INFO", "commandstats"}).toByteArray();
+    const qsizetype at = stats.indexOf("cmdstat_getex:calls=");
+    const qint64 lookups = at < 0 ? 0 : stats.mid(at + 20, stats.indexOf(',', at) - at - 20).toLongLong();
+    QVERIFY2(lookups >= 1 && lookups <= 2, stats.constData());
 }
 
 void TstRelay::usageSurvivesRedisRestart()

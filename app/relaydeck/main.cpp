@@ -4,6 +4,7 @@
 #include "bundledrelay.h"
 #include "config/settingsloader.h"
 #include "log/logger.h"
+#include "service/eventdispatcher.h"
 #include "service/logsetup.h"
 #include "ui/adminclient.h"
 #include "ui/icons.h"
@@ -22,6 +23,7 @@ using namespace Relay;
 
 int main(int argc, char *argv[])
 {
+    Service::preferPlainEventDispatcher(Service::PlainDispatcher::BackgroundOnly);
     QApplication app(argc, argv);
     // QSettings then keeps the console's window state in ~/.config/relaydeck/console.conf, next to the relay's
     // relaydeck.conf.

@@ -3,6 +3,7 @@
 #include "cli/managementcli.h"
 #include "config/settingsloader.h"
 #include "log/logger.h"
+#include "service/eventdispatcher.h"
 #include "service/logsetup.h"
 #include "service/relayservice.h"
 #include "service/unixsignalwatcher.h"
@@ -16,6 +17,7 @@ using namespace Relay;
 
 int main(int argc, char *argv[])
 {
+    Service::preferPlainEventDispatcher(Service::PlainDispatcher::AllThreads);
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("relaydeck"));
     QCoreApplication::setApplicationVersion(QStringLiteral(RELAYDECK_VERSION));

@@ -340,24 +340,20 @@ void MessagesJob::lookUpSticky()
         m_stickyDone = true;
         return;
     }
-    const QByteArray key = m_worker.context().keys().keySpace().global("sticky:" + m_request.sessionHash);
-    Redis::CommandOptions o;
-    o.whenDown = Redis::WhenDown::FailFast;
-    o.timeoutMs = 500;
+    StickySessions &sessions = m_worker.stickySessions();
+    m_stickyId = sessions.known(m_request.sessionHash, nowMs());
+    if (!m_stickyId.isEmpty()) { // this worker served the conversation moments ago
+        m_stickyDone = true;
+        return;
+    }
     if (!m_key || (m_key->concurrencyLimit <= 0 && m_key->limits.isEmpty()))
         countRoundTrip(); // otherwise it overlaps the lease / limit round trip
-    // Read and renew in one command: a session that keeps its account never writes its mapping again.
-    const QByteArray ttl = QByteArray::number(m_worker.context().options().stickyTtlSeconds);
-    m_worker.redis()->command(
-        {"GETEX", key, "EX", ttl}, this,
-        [this](const Redis::Result &r) {
-            // Without Redis the request still goes out, just without stickiness.
-            m_stickyDone = true;
-            m_stickyId = r.isSuccess() && r.reply.isString() ? r.reply.toByteArray() : QByteArray();
-            if (m_admitted && m_phase == Phase::Choosing)
-                chooseAccount(m_stickyId);
-        },
-        o);
+    sessions.lookUp(m_request.sessionHash, nowMs(), this, [this](const QByteArray &accountId) {
+        m_stickyDone = true;
+        m_stickyId = accountId;
+        if (m_admitted && m_phase == Phase::Choosing)
+            chooseAccount(m_stickyId);
+    });
 }
 
 void MessagesJob::chooseAccount(const QByteArray &stickyId)
@@ -378,13 +374,8 @@ void MessagesJob::chooseAccount(const QByteArray &stickyId)
     m_stickyHit = !stickyId.isEmpty() && id == stickyId;
     if (!m_countTokens && !m_request.sessionHash.isEmpty() && !m_stickyHit) {
         // Written once per session (and again only if its account could not serve it), without waiting: the
-        // request does not depend on it. A hit was renewed by the lookup itself (GETEX).
-        const QByteArray key = m_worker.context().keys().keySpace().global("sticky:" + m_request.sessionHash);
-        const QByteArray ttl = QByteArray::number(m_worker.context().options().stickyTtlSeconds);
-        Redis::CommandOptions o;
-        o.whenDown = Redis::WhenDown::FailFast;
-        m_worker.redis()->command(
-            {"SET", key, id, "EX", ttl}, nullptr, [](const Redis::Result &) {}, o);
+        // request does not depend on it. A hit was renewed by its lookup (GETEX), here or within the local time.
+        m_worker.stickySessions().assign(m_request.sessionHash, id, nowMs());
     }
     acquireAccountLease();
 }

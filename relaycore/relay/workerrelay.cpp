@@ -57,6 +57,7 @@ WorkerRelay::WorkerRelay(RelayContext &context, int index, Redis::Client *redis,
     , m_shard(shard)
     , m_leases(redis)
     , m_limits(redis, context.keys().keySpace())
+    , m_sticky(redis, context.keys().keySpace(), {.ttlSeconds = context.options().stickyTtlSeconds})
     , m_keyStore(redis, context.keys(), context.secret(), context.options().keyPrefix)
 {
     m_upstream = new Upstream::UpstreamClient(upstreamOptions(context.options()), this);

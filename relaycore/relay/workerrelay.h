@@ -4,6 +4,7 @@
 #include "domain/keystore.h"
 #include "http/exchange.h"
 #include "limits/limitchecker.h"
+#include "relay/stickysessions.h"
 #include "usage/leases.h"
 
 #include <QObject>
@@ -63,6 +64,7 @@ public:
     Usage::UsageRecorder *recorder() const { return m_recorder; }
     Usage::Leases &leases() { return m_leases; }
     Limits::LimitChecker &limits() { return m_limits; }
+    StickySessions &stickySessions() { return m_sticky; }
     // Requests of this worker waiting for a key's concurrency slot (bounded by RelayOptions::maxQueuedPerWorker).
     int &queuedRequests() { return m_queued; }
     std::shared_ptr<const Usage::UsageRecorderStats> recorderStatistics() const;
@@ -96,6 +98,7 @@ private:
     Usage::UsageRecorder *m_recorder = nullptr;
     Usage::Leases m_leases;
     Limits::LimitChecker m_limits;
+    StickySessions m_sticky;
     int m_queued = 0;
     Domain::KeyStore m_keyStore;
 };

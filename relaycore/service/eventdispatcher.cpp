@@ -1,0 +1,16 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "service/eventdispatcher.h"
+
+#include <QByteArray>
+
+namespace Relay::Service {
+
+void preferPlainEventDispatcher(PlainDispatcher scope)
+{
+    const char *name = scope == PlainDispatcher::AllThreads ? "QT_NO_GLIB" : "QT_NO_THREADED_GLIB";
+    if (!qEnvironmentVariableIsSet("QT_NO_GLIB") && !qEnvironmentVariableIsSet(name)) {
+        qputenv(name, QByteArrayLiteral("1"));
+    }
+}
+
+} // namespace Relay::Service
