@@ -192,6 +192,7 @@ int Connection::onMessageBegin(http_parser *parser)
 {
     Connection *c = self(parser);
     c->m_request = Request{};
+    c->m_request.headers.reserve(16); // SDK and Claude Code requests carry 10 to 20 headers
     c->m_field.clear();
     c->m_value.clear();
     c->m_inValue = false;
@@ -212,8 +213,9 @@ int Connection::onUrl(http_parser *parser, const char *at, size_t length)
 
 void Connection::finishHeader()
 {
+    // Lowered and trimmed in place (rvalue overloads): no copy of either per header.
     if (!m_field.isEmpty())
-        m_request.headers.append({m_field.toLower(), m_value.trimmed()});
+        m_request.headers.append({std::move(m_field).toLower(), std::move(m_value).trimmed()});
     m_field.clear();
     m_value.clear();
     m_inValue = false;

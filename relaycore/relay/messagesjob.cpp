@@ -35,6 +35,32 @@ namespace {
 
 constexpr qint64 ReadChunk = 64 * 1024;
 
+// <base URL>/v1/messages (or /v1/messages/count_tokens). Kept per thread for the last base URL: building a QUrl
+// path costs more than the rest of the upstream request, and an account's requests all share one.
+QUrl upstreamUrl(const QUrl &base, bool countTokens)
+{
+    struct Cached
+    {
+        QUrl base;
+        QUrl urls[2]; // messages, count_tokens
+    };
+    thread_local Cached cached;
+    QUrl &url = cached.urls[countTokens ? 1 : 0];
+    if (cached.base != base) {
+        cached.base = base;
+        cached.urls[0] = cached.urls[1] = QUrl();
+    }
+    if (url.isEmpty()) {
+        QString path = base.path();
+        while (path.endsWith(u'/'))
+            path.chop(1);
+        path += countTokens ? QStringLiteral("/v1/messages/count_tokens") : QStringLiteral("/v1/messages");
+        url = base;
+        url.setPath(path);
+    }
+    return url;
+}
+
 qint64 nowMs()
 {
     return QDateTime::currentMSecsSinceEpoch();
@@ -418,15 +444,9 @@ void MessagesJob::sendUpstream()
     const Http::Request &request = m_exchange->request();
 
     Upstream::UpstreamRequest up;
-    QUrl url = m_account.baseUrl;
-    QString path = url.path();
-    while (path.endsWith(u'/'))
-        path.chop(1);
-    path += m_countTokens ? QStringLiteral("/v1/messages/count_tokens") : QStringLiteral("/v1/messages");
-    url.setPath(path);
+    up.url = upstreamUrl(m_account.baseUrl, m_countTokens);
     if (!request.query.isEmpty())
-        url.setQuery(QString::fromUtf8(request.query));
-    up.url = url;
+        up.url.setQuery(QString::fromUtf8(request.query));
     up.body = upstreamBody();
     up.timeouts = m_worker.context().options().timeouts;
     Upstream::AccountCredential credential;
@@ -452,14 +472,17 @@ void MessagesJob::sendUpstream()
     m_buffered.clear();
     m_upstreamStatus = 0;
     m_upstreamStartNs = Http::monotonicNs();
-    m_call = m_worker.upstream()->start(up, this);
-    connect(m_call, &Upstream::UpstreamCall::responseStarted, this,
+    // Prepared, connected, begun: no trip through the event loop before the request goes out.
+    Upstream::UpstreamCall *call = m_worker.upstream()->prepare(up, this);
+    m_call = call;
+    connect(call, &Upstream::UpstreamCall::responseStarted, this,
             [this](int status, const Upstream::HeaderList &headers) {
                 m_upstreamHeaders = headers;
                 onResponseStarted(status);
             });
-    connect(m_call, &Upstream::UpstreamCall::readyRead, this, &MessagesJob::pump);
-    connect(m_call, &Upstream::UpstreamCall::finished, this, &MessagesJob::onUpstreamFinished);
+    connect(call, &Upstream::UpstreamCall::readyRead, this, &MessagesJob::pump);
+    connect(call, &Upstream::UpstreamCall::finished, this, &MessagesJob::onUpstreamFinished);
+    call->begin(); // may end the call (and start the next attempt) before it returns; nothing may follow it here
 }
 
 // The client's body, byte for byte, except where the relay must change a value: a clamped max_tokens and the

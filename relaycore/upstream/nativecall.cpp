@@ -108,16 +108,13 @@ NativeCall::NativeCall(const UpstreamRequest &request, const QString &origin, Na
     , m_headRequest(request.method == "HEAD")
     , m_pool(pool)
 {
-    // Not from inside the constructor: a refused connection or a dead pooled one may fail at once, and the
-    // caller has not connected to our signals yet.
-    QMetaObject::invokeMethod(
-        this,
-        [this] {
-            if (m_state == State::Running) {
-                start(true);
-            }
-        },
-        Qt::QueuedConnection);
+}
+
+void NativeCall::begin()
+{
+    if (m_state == State::Running && !std::exchange(m_begun, true)) {
+        start(true);
+    }
 }
 
 NativeCall::~NativeCall()
@@ -387,13 +384,22 @@ int NativeCall::onHeaderField(http_parser *parser, const char *at, size_t length
 {
     NativeCall *call = self(parser);
     if (call->m_inValue) {
-        call->m_parsedHeaders.append({call->m_field.toLower(), call->m_value});
-        call->m_field.clear();
-        call->m_value.clear();
-        call->m_inValue = false;
+        call->addParsedHeader();
     }
     call->m_field.append(at, qsizetype(length));
     return 0;
+}
+
+void NativeCall::addParsedHeader()
+{
+    if (m_parsedHeaders.isEmpty()) {
+        m_parsedHeaders.reserve(24); // Anthropic answers carry about 20 headers
+    }
+    // Lowered in place (rvalue overload) and moved: no copy of either per header.
+    m_parsedHeaders.append({std::move(m_field).toLower(), std::move(m_value)});
+    m_field.clear();
+    m_value.clear();
+    m_inValue = false;
 }
 
 int NativeCall::onHeaderValue(http_parser *parser, const char *at, size_t length)
@@ -408,11 +414,8 @@ int NativeCall::onHeadersComplete(http_parser *parser)
 {
     NativeCall *call = self(parser);
     if (call->m_inValue) {
-        call->m_parsedHeaders.append({call->m_field.toLower(), call->m_value});
+        call->addParsedHeader();
     }
-    call->m_field.clear();
-    call->m_value.clear();
-    call->m_inValue = false;
     if (parser->status_code >= 100 && parser->status_code < 200) {
         call->m_parsedHeaders.clear(); // informational: the real response follows
         return 0;

@@ -26,6 +26,8 @@ public:
                QObject *parent);
     ~NativeCall() override;
 
+    void begin() override;
+
 protected:
     qint64 bufferedBytes() const override { return m_body.size() - m_bodyOffset; }
     QByteArray takeBytes(qint64 maxBytes) override;
@@ -34,6 +36,7 @@ protected:
 
 private:
     static const http_parser_settings &parserSettings();
+    void addParsedHeader();
     static int onHeaderField(http_parser *parser, const char *at, size_t length);
     static int onHeaderValue(http_parser *parser, const char *at, size_t length);
     static int onHeadersComplete(http_parser *parser);
@@ -56,6 +59,7 @@ private:
     void endWithError(const QString &message);
     void closeSocket();
 
+    bool m_begun = false;
     QString m_origin;
     QByteArray m_host;
     quint16 m_port = 80;

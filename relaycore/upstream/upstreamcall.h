@@ -46,6 +46,10 @@ public:
     const Outcome &outcome() const { return m_outcome; }
     const CallTiming &timing() const { return m_timing; }
 
+    // Starts a call made by UpstreamClient::prepare(). Its signals (even finished(), for a connection refused at
+    // once) may come from inside this call, so connect to them first. Calling it again does nothing.
+    virtual void begin() {}
+
     // The client went away: stop the upstream request now (HTTP/2 stream reset or connection close). No signal
     // follows. outcome() then says Aborted.
     void abort();

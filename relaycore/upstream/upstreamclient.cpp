@@ -89,6 +89,17 @@ CleartextMode UpstreamClient::cleartextModeFor(const QUrl &url) const
     return m_options.cleartextModeByOrigin.value(originOf(url), m_options.cleartextMode);
 }
 
+const UpstreamClient::Route &UpstreamClient::routeFor(const QUrl &url)
+{
+    if (m_lastRoute.origin.isEmpty() || m_lastRoute.url != url) {
+        m_lastRoute.url = url;
+        m_lastRoute.origin = originOf(url);
+        m_lastRoute.tls = url.scheme().compare(u"https", Qt::CaseInsensitive) == 0;
+        m_lastRoute.mode = m_lastRoute.tls ? CleartextMode::Http1 : cleartextModeFor(url);
+    }
+    return m_lastRoute;
+}
+
 int UpstreamClient::managerCount() const
 {
     return (m_multiplexed ? 1 : 0) + static_cast<int>(m_http1Pool.size()) + static_cast<int>(m_byProxy.size());
@@ -140,15 +151,25 @@ QNetworkAccessManager *UpstreamClient::managerFor(const UpstreamRequest &request
 
 UpstreamCall *UpstreamClient::start(const UpstreamRequest &request, QObject *parent)
 {
+    UpstreamCall *call = prepare(request, parent);
+    // Not from inside this function: a refused connection or a dead pooled one may fail at once, and the caller has
+    // not connected to the call's signals yet.
+    QMetaObject::invokeMethod(call, &UpstreamCall::begin, Qt::QueuedConnection);
+    return call;
+}
+
+UpstreamCall *UpstreamClient::prepare(const UpstreamRequest &request, QObject *parent)
+{
     Q_ASSERT(QThread::currentThread() == thread());
-    const bool tls = request.url.scheme().compare(u"https", Qt::CaseInsensitive) == 0;
+    const Route &route = routeFor(request.url);
+    const bool tls = route.tls;
     const bool proxied = request.proxy && request.proxy->type() != QNetworkProxy::NoProxy;
-    const CleartextMode mode = tls ? CleartextMode::Http1 : cleartextModeFor(request.url);
+    const CleartextMode mode = route.mode;
     if (mode == CleartextMode::Native && !proxied) {
         if (!m_nativePool) {
             m_nativePool = new NativePool({m_options.nativeMaxIdlePerOrigin, m_options.nativeIdleTimeoutMs}, this);
         }
-        return new NativeCall(request, originOf(request.url), m_nativePool, m_options.readBufferSize, parent);
+        return new NativeCall(request, route.origin, m_nativePool, m_options.readBufferSize, parent);
     }
     QNetworkRequest networkRequest(request.url);
     for (const auto &[name, value] : request.headers) {

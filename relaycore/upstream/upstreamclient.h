@@ -44,8 +44,12 @@ public:
 
     const ClientOptions &options() const { return m_options; }
 
-    // Starts the request at once. The call is a child of `parent` (if given); delete it when done.
+    // Starts the request from the event loop, right after the caller connected to the call's signals. The call is
+    // a child of `parent` (if given); delete it when done.
     UpstreamCall *start(const UpstreamRequest &request, QObject *parent = nullptr);
+    // The same without the trip through the event loop: connect to the call's signals, then call begin() on it.
+    // (A QNetworkAccessManager request is under way already; begin() does nothing for it.)
+    UpstreamCall *prepare(const UpstreamRequest &request, QObject *parent = nullptr);
 
     CleartextMode cleartextModeFor(const QUrl &url) const;
     // Managers created so far (one Qt thread each).
@@ -58,6 +62,16 @@ public:
     static QString originOf(const QUrl &url);
 
 private:
+    // How start() reaches a URL. An account's requests all go to one URL, and the QUrl conversions cost more than
+    // the rest of choosing a transport, so the answer for the last URL is kept.
+    struct Route
+    {
+        QUrl url;
+        QString origin;
+        bool tls = false;
+        CleartextMode mode = CleartextMode::Native;
+    };
+    const Route &routeFor(const QUrl &url);
     QNetworkAccessManager *managerFor(const UpstreamRequest &request, bool http1);
     QNetworkAccessManager *createManager();
 
@@ -67,6 +81,7 @@ private:
     size_t m_nextHttp1 = 0;
     QHash<QString, QNetworkAccessManager *> m_byProxy;
     NativePool *m_nativePool = nullptr;
+    Route m_lastRoute;
 };
 
 } // namespace Relay::Upstream
