@@ -107,8 +107,7 @@ NativeCall::NativeCall(const UpstreamRequest &request, const QString &origin, Na
     , m_requestBytes(requestBytes(request))
     , m_headRequest(request.method == "HEAD")
     , m_pool(pool)
-{
-}
+{}
 
 void NativeCall::begin()
 {
