@@ -101,7 +101,7 @@ void Exchange::respondError(int status, QByteArrayView message, QByteArrayView e
     respondJson(status, anthropicErrorBody(type, message), headers);
 }
 
-void Exchange::beginStream(int status, const HeaderList &headers)
+void Exchange::beginStream(int status, const HeaderList &headers, QByteArrayView firstChunk)
 {
     if (m_answered || m_clientGone)
         return;
@@ -116,6 +116,10 @@ void Exchange::beginStream(int status, const HeaderList &headers)
     if (m_chunked)
         out += "transfer-encoding: chunked\r\n";
     out += "\r\n";
+    if (!firstChunk.isEmpty() && !m_request.isHead()) {
+        m_bodyBytes += firstChunk.size();
+        appendChunk(out, firstChunk);
+    }
     send(out);
 }
 
@@ -129,12 +133,22 @@ void Exchange::writeChunk(QByteArrayView data)
         return;
     }
     QByteArray out;
-    out.reserve(data.size() + 16);
+    appendChunk(out, data);
+    send(out);
+}
+
+// The body bytes as they go on the wire: one chunk on HTTP/1.1, the bytes themselves on HTTP/1.0.
+void Exchange::appendChunk(QByteArray &out, QByteArrayView data) const
+{
+    if (!m_chunked) {
+        out += data;
+        return;
+    }
+    out.reserve(out.size() + data.size() + 16);
     out += QByteArray::number(data.size(), 16);
     out += "\r\n";
     out += data;
     out += "\r\n";
-    send(out);
 }
 
 void Exchange::endStream()

@@ -52,8 +52,9 @@ public:
     void respondError(int status, QByteArrayView message, QByteArrayView errorType = {},
                       const HeaderList &headers = {});
 
-    // A streamed response: chunked on HTTP/1.1, close-delimited on HTTP/1.0.
-    void beginStream(int status, const HeaderList &headers);
+    // A streamed response: chunked on HTTP/1.1, close-delimited on HTTP/1.0. A first chunk that is already at hand
+    // leaves in the same write as the head (one segment for the client instead of two).
+    void beginStream(int status, const HeaderList &headers, QByteArrayView firstChunk = {});
     void writeChunk(QByteArrayView data);
     void endStream();
 
@@ -87,6 +88,7 @@ private:
     void send(QByteArrayView bytes);
     void finish();
     QByteArray statusAndHeaders(int status, const HeaderList &headers) const;
+    void appendChunk(QByteArray &out, QByteArrayView data) const;
 
     Connection *m_connection;
     Request m_request;

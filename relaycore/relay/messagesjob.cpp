@@ -530,7 +530,10 @@ void MessagesJob::onResponseStarted(int status)
                              {"x-relaydeck-request-id", m_requestId}};
     if (const QByteArray id = headerValue(m_upstreamHeaders, "request-id"); !id.isEmpty())
         headers.append({"request-id", id});
-    m_exchange->beginStream(status, headers);
+    // What already arrived of the body goes out with the head, in one write.
+    const QByteArray first = m_call->read(ReadChunk);
+    m_sse.feed(first);
+    m_exchange->beginStream(status, headers, first);
     m_clientStarted = true;
     m_phase = Phase::Streaming;
     m_worker.shard()->add(metrics.activeStreams, 0, 1);
