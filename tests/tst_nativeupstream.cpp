@@ -172,6 +172,7 @@ private Q_SLOTS:
     void deletingCallInsideEachSignal_data();
     void deletingCallInsideEachSignal();
     void closedPortFailsToConnect();
+    void preparedCallStartsInPlace();
     void failuresClassifyLikeQnam_data();
     void failuresClassifyLikeQnam();
     void hundredConcurrentStreamsOnAWorkerThread();
@@ -457,6 +458,37 @@ void TstNativeUpstream::closedPortFailsToConnect()
     QCOMPARE(c->outcome.kind, Outcome::Kind::ConnectFailed);
     QCOMPARE(c->startedSignals, 0);
     QVERIFY(classifyOutcome(c->outcome, nowMs()).retryableOnAnotherAccount);
+}
+
+void TstNativeUpstream::preparedCallStartsInPlace()
+{
+    UpstreamClient client(nativeOptions());
+    // Nothing goes out before begin(); then the request leaves without a trip through the event loop.
+    std::unique_ptr<UpstreamCall> call(
+        client.prepare(messagesRequest(m_mock->url(QStringLiteral("/v1/messages")), "{}")));
+    const auto c = collect(call.get());
+    QCoreApplication::processEvents();
+    QCOMPARE(client.nativeConnectionsOpened(), 0);
+    call->begin();
+    QCOMPARE(client.nativeConnectionsOpened(), 1);
+    call->begin(); // again: nothing more
+    QTRY_COMPARE_WITH_TIMEOUT(c->finishedSignals, 1, 10000);
+    QVERIFY2(c->outcome.isOk(), qPrintable(c->outcome.message));
+    QCOMPARE(c->status, 200);
+    QCOMPARE(client.nativeConnectionsOpened(), 1);
+    QCOMPARE(m_mock->stats().value(u"requests_total").toInt(), 1);
+
+    // A port nobody listens on may be refused inside begin(): what was connected before still hears of it.
+    QTcpServer probe;
+    QVERIFY(probe.listen(QHostAddress::LocalHost));
+    const quint16 port = probe.serverPort();
+    probe.close();
+    std::unique_ptr<UpstreamCall> refused(
+        client.prepare(messagesRequest(QUrl(QStringLiteral("http://127.0.0.1:%1/v1/messages").arg(port)), "{}")));
+    const auto r = collect(refused.get());
+    refused->begin();
+    QTRY_COMPARE_WITH_TIMEOUT(r->finishedSignals, 1, 10000);
+    QCOMPARE(r->outcome.kind, Outcome::Kind::ConnectFailed);
 }
 
 void TstNativeUpstream::failuresClassifyLikeQnam_data()

@@ -4,8 +4,10 @@
 #include "config/settingsloader.h"
 #include "rawhttpclient.h"
 #include "redisserver.h"
+#include "service/eventdispatcher.h"
 #include "service/relayservice.h"
 
+#include <QAbstractEventDispatcher>
 #include <QElapsedTimer>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -13,6 +15,7 @@
 #include <QSignalSpy>
 #include <QTcpServer>
 #include <QTest>
+#include <QThread>
 
 using namespace Relay;
 
@@ -67,6 +70,7 @@ private Q_SLOTS:
     void metricsAreValidPrometheusText();
     void answersHeadProbeOnRoot();
     void startFailsClearlyWhenPortIsTaken();
+    void relayThreadsGetQtsOwnEventDispatcher();
 
 private:
     std::unique_ptr<RedisServer> m_redis;
@@ -201,4 +205,48 @@ void TstRelayService::startFailsClearlyWhenPortIsTaken()
 }
 
 QTEST_GUILESS_MAIN(TstRelayService)
+// Qt reads the variables when each thread creates its dispatcher, so a thread started afterwards shows the effect.
+void TstRelayService::relayThreadsGetQtsOwnEventDispatcher()
+{
+    auto dispatcherOfNewThread = [] {
+        QThread thread;
+        thread.start();
+        QByteArray name;
+        if (QTest::qWaitFor([&] { return thread.eventDispatcher() != nullptr; }, 5000))
+            name = thread.eventDispatcher()->metaObject()->className();
+        thread.quit();
+        thread.wait();
+        return name;
+    };
+    const QByteArray savedAll = qgetenv("QT_NO_GLIB");
+    const QByteArray savedThreads = qgetenv("QT_NO_THREADED_GLIB");
+    const bool hadAll = qEnvironmentVariableIsSet("QT_NO_GLIB");
+    const bool hadThreads = qEnvironmentVariableIsSet("QT_NO_THREADED_GLIB");
+    qunsetenv("QT_NO_GLIB");
+    qunsetenv("QT_NO_THREADED_GLIB");
+
+    // Where GLib is available at all (Debian's Qt), threads get it by default.
+    const QByteArray byDefault = dispatcherOfNewThread();
+    Service::preferPlainEventDispatcher(Service::PlainDispatcher::BackgroundOnly);
+    QCOMPARE(qgetenv("QT_NO_THREADED_GLIB"), QByteArray("1"));
+    QVERIFY(!qEnvironmentVariableIsSet("QT_NO_GLIB")); // the console's GUI thread keeps GLib
+    QCOMPARE(dispatcherOfNewThread(), QByteArray("QEventDispatcherUNIX"));
+
+    // A value the operator set is kept, even an empty one (which is how to ask for GLib back).
+    qputenv("QT_NO_THREADED_GLIB", QByteArray());
+    Service::preferPlainEventDispatcher(Service::PlainDispatcher::AllThreads);
+    QVERIFY(!qEnvironmentVariableIsSet("QT_NO_GLIB"));
+    QCOMPARE(dispatcherOfNewThread(), byDefault);
+    qunsetenv("QT_NO_THREADED_GLIB");
+    Service::preferPlainEventDispatcher(Service::PlainDispatcher::AllThreads);
+    QCOMPARE(qgetenv("QT_NO_GLIB"), QByteArray("1"));
+    QCOMPARE(dispatcherOfNewThread(), QByteArray("QEventDispatcherUNIX"));
+
+    qunsetenv("QT_NO_GLIB");
+    if (hadAll)
+        qputenv("QT_NO_GLIB", savedAll);
+    if (hadThreads)
+        qputenv("QT_NO_THREADED_GLIB", savedThreads);
+}
+
 #include "tst_relayservice.moc"

@@ -12,7 +12,8 @@ enum class PlainDispatcher {
 // project's request path the GLib dispatcher costs 8 more eventfd writes and 3 more reads per relayed request
 // (strace, one worker, sequential requests), which shows up as CPU and as latency at one connection.
 // Qt reads QT_NO_GLIB / QT_NO_THREADED_GLIB when each thread creates its dispatcher, so this must run first in
-// main(), before QCoreApplication and before any thread exists. A variable the user already set is kept.
+// main(), before QCoreApplication and before any thread exists. If the user set either variable (even to nothing,
+// which asks for GLib), both are left as they are.
 void preferPlainEventDispatcher(PlainDispatcher scope);
 
 } // namespace Relay::Service
