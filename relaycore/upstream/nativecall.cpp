@@ -415,6 +415,8 @@ int NativeCall::onHeadersComplete(http_parser *parser)
     if (call->m_inValue) {
         call->addParsedHeader();
     }
+    call->m_field.clear(); // a name without a value (malformed) must not leak into the next response's headers
+    call->m_inValue = false;
     if (parser->status_code >= 100 && parser->status_code < 200) {
         call->m_parsedHeaders.clear(); // informational: the real response follows
         return 0;
