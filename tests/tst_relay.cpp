@@ -70,6 +70,7 @@ private Q_SLOTS:
     void countTokensAndModelsAndKeyInfo();
     void stickySessionKeepsItsAccount();
     void usageSurvivesRedisRestart();
+    void usageIsSummedAndAStopWritesIt();
 
 private:
     QByteArray createAccount(const QString &name, const QString &baseUrl, int priority = 50,
@@ -681,6 +682,39 @@ void TstRelay::usageSurvivesRedisRestart()
     QVERIFY(m_h->redis().start());
     QTRY_COMPARE_WITH_TIMEOUT(hashToMap(m_h->redis().command({"HGETALL", total})).value("requests"), 11, 10000);
     QCOMPARE(hashToMap(m_h->redis().command({"HGETALL", total})).value("output_tokens"), 22);
+}
+
+// Requests of one key, account and model within the usage flush interval are one Redis write; stopping the relay
+// writes what was still being summed instead of losing it.
+void TstRelay::usageIsSummedAndAStopWritesIt()
+{
+    m_h->settings().usageFlushInterval = std::chrono::minutes(1); // nothing goes by the timer in this test
+    createAccount(QStringLiteral("a"), m_h->mock().baseUrl().toString());
+    QVERIFY2(m_h->startRelay(), qPrintable(m_h->errorString()));
+    const auto metric = [this](const QByteArray &name) {
+        for (const QByteArray &line : m_h->relay().metricsText().split('\n')) {
+            if (line.startsWith(name + ' '))
+                return line.mid(name.size() + 1).toLongLong();
+        }
+        return -1LL;
+    };
+    const QByteArray body = j("{'model':'claude-sonnet-4-5','max_tokens':100,'messages':[{'role':'user','content':'hi'}"
+                              "],'mock':{'deltas':2,'input_tokens':5}}");
+    RawHttpClient c; // one connection: one worker, so one sum
+    QVERIFY(c.connectTo(m_h->port()));
+    for (int i = 0; i < 5; ++i)
+        QCOMPARE(c.request(post("/v1/messages", m_key, body), 10000).status, 200);
+    const QByteArray total = "rd:{key:" + m_keyId + "}:usage:total";
+    QVERIFY(m_h->redis().command({"HGETALL", total}).toList().isEmpty());
+    QTRY_COMPARE(metric("relaydeck_usage_backlog"), 5); // recorded just after each answer
+    c.socket().disconnectFromHost();
+    m_h->relay().stopAndWait();
+    const auto usage = hashToMap(m_h->redis().command({"HGETALL", total}));
+    QCOMPARE(usage.value("requests"), 5);
+    QCOMPARE(usage.value("input_tokens"), 25);
+    QCOMPARE(metric("relaydeck_usage_backlog"), 0);
+    QCOMPARE(metric("relaydeck_usage_records_written_total"), 5);
+    QCOMPARE(metric("relaydeck_usage_writes_total"), 1);
 }
 
 QTEST_GUILESS_MAIN(TstRelay)

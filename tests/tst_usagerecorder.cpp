@@ -236,9 +236,23 @@ private Q_SLOTS:
         }
     }
 
+    // Each record on its own, and summed per key, account, model and hour (2 x 2 x 2 entries of 3 records): the same
+    // counters, TTLs, indexes and last uses either way.
+    void countsEveryFieldPerKeyAccountModelAndRelay_data()
+    {
+        QTest::addColumn<int>("flushIntervalMs");
+        QTest::addColumn<qint64>("entries");
+        QTest::newRow("one entry per record") << 0 << qint64(24);
+        QTest::newRow("records summed") << 200 << qint64(8);
+    }
+
     void countsEveryFieldPerKeyAccountModelAndRelay()
     {
-        UsageRecorder recorder(m_client.get(), m_keys, m_pricing->accessor());
+        QFETCH(int, flushIntervalMs);
+        QFETCH(qint64, entries);
+        UsageRecorderOptions options;
+        options.flushIntervalMs = flushIntervalMs;
+        UsageRecorder recorder(m_client.get(), m_keys, m_pricing->accessor(), options);
         const QList<QByteArray> keys{"key-a", "key-b"};
         const QList<QByteArray> accounts{"acct-1", "acct-2"};
         createRecords(keys, accounts);
@@ -274,15 +288,16 @@ private Q_SLOTS:
             }
         }
         QCOMPARE(seed, qint64(24));
+        QCOMPARE(recorder.backlog(), qint64(24));
         QTRY_COMPARE_WITH_TIMEOUT(recorder.backlog(), qint64(0), 10000);
         QCOMPARE(recorder.statistics()->written.load(), quint64(24));
         QCOMPARE(recorder.dropped(), quint64(0));
 
-        // Exactly one EVALSHA per record plus one SCRIPT LOAD, nothing else, and never the banned listing command.
-        QCOMPARE(commandCalls("evalsha"), qint64(24));
+        // Exactly one EVALSHA per entry plus one SCRIPT LOAD, nothing else, and never the banned listing command.
+        QCOMPARE(commandCalls("evalsha"), entries);
         QCOMPARE(commandCalls("script|load"), qint64(1));
         QCOMPARE(commandCalls("exec"), qint64(0));
-        QCOMPARE(qint64(m_client->statistics()->commandsSent.load() - sentBefore), qint64(24 + 1));
+        QCOMPARE(qint64(m_client->statistics()->commandsSent.load() - sentBefore), entries + 1);
         QCOMPARE(commandCalls(QByteArrayLiteral("ke") + QByteArrayLiteral("ys")), qint64(0));
 
         // Every counter, exactly; the set of usage keys is exactly the expected one (2 x 3 per key and account,
@@ -349,6 +364,91 @@ private Q_SLOTS:
                  EndMs + 24 * 1000);
         QCOMPARE(m_server.command({"HGET", m_keys.account("acct-1", "record"), "last_used_at"}).toInteger(),
                  EndMs + 22 * 1000);
+    }
+
+    // A sum creates its buckets like a single record does (it sets their TTLs, once) and adds to them after; hours
+    // are never mixed, and what is being summed counts in the backlog until Redis confirmed it.
+    void sumsRecordsPerKeyAccountModelAndHour()
+    {
+        UsageRecorderOptions options;
+        options.flushIntervalMs = 100;
+        UsageRecorder recorder(m_client.get(), m_keys, m_pricing->accessor(), options);
+        createRecords({"key-s"}, {"acct-s"});
+        const auto table = m_pricing->current();
+        const QByteArray hour = Relay::Usage::bucketsFor(EndMs).hour;
+        const QByteArray nextHour = Relay::Usage::bucketsFor(EndMs + 3600 * 1000).hour;
+        QVERIFY(hour != nextHour);
+        qint64 costNanos = 0;
+        for (int i = 0; i < 10; ++i) {
+            UsageRecord record = makeRecord("key-s", "acct-s", "claude-sonnet-4-5", i);
+            costNanos += table->cost(record.usage).nanos;
+            recorder.record(std::move(record));
+        }
+        UsageRecord later = makeRecord("key-s", "acct-s", "claude-sonnet-4-5", 3); // another hour, its own entry
+        later.endMs = EndMs + 3600 * 1000;
+        recorder.record(later);
+        QCOMPARE(recorder.backlog(), qint64(11));
+        QTRY_COMPARE_WITH_TIMEOUT(recorder.backlog(), qint64(0), 5000);
+        QCOMPARE(commandCalls("evalsha"), qint64(2));
+        const QByteArray keyHour = m_keys.apiKey("key-s", "usage:h:" + hour);
+        QCOMPARE(hgetall(keyHour).value("requests"), qint64(10));
+        QCOMPARE(hgetall(keyHour).value("cost_nanos"), costNanos);
+        QCOMPARE(hgetall(m_keys.apiKey("key-s", "usage:h:" + nextHour)).value("requests"), qint64(1));
+        QCOMPARE(hgetall(m_keys.account("acct-s", "usage:total")).value("requests"), qint64(11));
+        // The first entry of each bucket set its TTL: day (key, account, relay) 3, hour 3 + 3 for the next hour,
+        // the day's 6 top indexes.
+        QCOMPARE(commandCalls("expire"), qint64(15));
+        const qint64 ttl = m_server.command({"TTL", keyHour}).toInteger();
+        QVERIFY2(ttl > UsageRecorder::HourTtlSeconds - 60 && ttl <= UsageRecorder::HourTtlSeconds, keyHour);
+
+        // A second sum into the same buckets adds and leaves the TTLs alone.
+        for (int i = 0; i < 5; ++i)
+            recorder.record(makeRecord("key-s", "acct-s", "claude-sonnet-4-5", 20 + i));
+        QTRY_COMPARE_WITH_TIMEOUT(recorder.backlog(), qint64(0), 5000);
+        QCOMPARE(commandCalls("evalsha"), qint64(3));
+        QCOMPARE(commandCalls("expire"), qint64(15));
+        QCOMPARE(hgetall(keyHour).value("requests"), qint64(15));
+        const QByteArray requestsTop =
+            Relay::Usage::UsageIndex::dayTop(m_keys, Relay::Usage::bucketsFor(EndMs).day,
+                                             Relay::Usage::UsageDimension::Key, Relay::Usage::UsageMetric::Requests);
+        QCOMPARE(m_server.command({"ZSCORE", requestsTop, "key-s"}).toByteArray(), QByteArray("16"));
+        QCOMPARE(recorder.statistics()->written.load(), quint64(16));
+    }
+
+    // A record that frees a concurrency slot goes at once, with what was summed for its key, account and model;
+    // drain() sends the other sums and reports when Redis has them.
+    void leaseReleasesGoAtOnceAndDrainWritesTheRest()
+    {
+        const QByteArray leases = m_keys.apiKey("key-r", "leases");
+        QCOMPARE(m_server.command({"ZADD", leases, "99999999999999", "req-1"}).toInteger(), qint64(1));
+        UsageRecorderOptions options;
+        options.flushIntervalMs = 60'000; // nothing goes by the timer in this test
+        UsageRecorder recorder(m_client.get(), m_keys, m_pricing->accessor(), options);
+        recorder.record(makeRecord("key-r", "acct-r", "claude-opus-4-5", 1));
+        recorder.record(makeRecord("key-other", "acct-r", "claude-opus-4-5", 2));
+        UsageRecord releasing = makeRecord("key-r", "acct-r", "claude-opus-4-5", 3);
+        releasing.leaseReleases = {{leases, "req-1"}};
+        recorder.record(releasing);
+        QTRY_COMPARE_WITH_TIMEOUT(m_server.command({"ZCARD", leases}).toInteger(), qint64(0), 5000);
+        QTRY_COMPARE_WITH_TIMEOUT(recorder.backlog(), qint64(1), 5000); // key-other's record waits
+        QCOMPARE(hgetall(m_keys.apiKey("key-r", "usage:total")).value("requests"), qint64(2));
+        QVERIFY(hgetall(m_keys.apiKey("key-other", "usage:total")).isEmpty());
+
+        bool drained = false;
+        recorder.drain([&] { drained = true; });
+        QTRY_VERIFY_WITH_TIMEOUT(drained, 5000);
+        QCOMPARE(recorder.backlog(), qint64(0));
+        QCOMPARE(hgetall(m_keys.apiKey("key-other", "usage:total")).value("requests"), qint64(1));
+        QCOMPARE(commandCalls("evalsha"), qint64(2));
+
+        // With Redis gone, drain() does not wait for it.
+        recorder.record(makeRecord("key-other", "acct-r", "claude-opus-4-5", 4));
+        m_server.stop();
+        QTRY_VERIFY_WITH_TIMEOUT(!m_client->isConnected(), 5000);
+        drained = false;
+        recorder.drain([&] { drained = true; });
+        QVERIFY(drained);
+        QCOMPARE(recorder.backlog(), qint64(1));
     }
 
     void flagsUnknownModelsInsteadOfPricingThemAtZero()

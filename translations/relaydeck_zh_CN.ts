@@ -2551,6 +2551,10 @@ Every request the relay answers appears here with its stage timings (the last 10
         <translation>Redis 命令超时</translation>
     </message>
     <message>
+        <source>Usage write interval</source>
+        <translation>用量写入间隔</translation>
+    </message>
+    <message>
         <source>Connect timeout</source>
         <translation>连接超时</translation>
     </message>

@@ -36,6 +36,7 @@ struct Settings
     std::chrono::milliseconds idleTimeout{0}; // keep-alive idle
     std::chrono::milliseconds shutdownGrace{0};
     std::chrono::milliseconds redisCommandTimeout{0};
+    std::chrono::milliseconds usageFlushInterval{0}; // usage summed this long before it is written; 0 = each request
     std::chrono::milliseconds upstreamConnectTimeout{0};
     std::chrono::milliseconds upstreamFirstByteTimeout{0};
     std::chrono::milliseconds upstreamIdleTimeout{0};

@@ -138,7 +138,7 @@ QString Server::start()
     context.router = &m_router;
     context.observer = m_observer;
     for (int i = 0; i < workers; ++i) {
-        auto worker = std::make_unique<Worker>(i, fds[size_t(i)], context, m_setup);
+        auto worker = std::make_unique<Worker>(i, fds[size_t(i)], context, m_setup, m_drain);
         connect(worker.get(), &Worker::ended, this, &Server::workerEnded);
         m_workers.push_back(std::move(worker));
     }

@@ -28,6 +28,10 @@ public:
     // (Redis client, upstream client, metrics shard). `context` lives on that thread until the worker stops and is
     // a good parent for them.
     using WorkerSetup = std::function<void(int workerIndex, QObject *context)>;
+    // Runs on each worker thread when it stops, after its last connection closed and before its event loop ends:
+    // the place to finish work that outlives the requests (usage still to be written). The worker ends when `done`
+    // is called, so the drain must bound its own time.
+    using WorkerDrain = std::function<void(int workerIndex, std::function<void()> done)>;
 
     explicit Server(QObject *parent = nullptr);
     ~Server() override;
@@ -38,6 +42,7 @@ public:
     Router &router() { return m_router; }
     void setObserver(ServerObserver *observer) { m_observer = observer; }
     void setWorkerSetup(WorkerSetup setup) { m_setup = std::move(setup); }
+    void setWorkerDrain(WorkerDrain drain) { m_drain = std::move(drain); }
 
     // Binds all listeners and starts the workers; returns an empty string on success or a message for the user.
     QString start();
@@ -61,6 +66,7 @@ private:
     Router m_router;
     ServerObserver *m_observer = nullptr;
     WorkerSetup m_setup;
+    WorkerDrain m_drain;
     std::vector<std::unique_ptr<Worker>> m_workers;
     std::unique_ptr<QLockFile> m_lock;
     quint16 m_port = 0;

@@ -11,11 +11,13 @@
 
 namespace Relay::Http {
 
-Worker::Worker(int index, qintptr listenFd, const ConnectionContext &context, std::function<void(int, QObject *)> setup)
+Worker::Worker(int index, qintptr listenFd, const ConnectionContext &context, std::function<void(int, QObject *)> setup,
+               std::function<void(int, std::function<void()>)> drain)
     : m_index(index)
     , m_listenFd(listenFd)
     , m_context(context)
     , m_setup(std::move(setup))
+    , m_drain(std::move(drain))
 {
     m_context.workerIndex = index;
     m_context.nextExchangeId = &m_nextExchangeId;
@@ -123,8 +125,12 @@ void Worker::beginStop(qint64 graceMs)
 
 void Worker::maybeFinish()
 {
-    if (m_stopping && m_connections.isEmpty())
-        m_thread.quit();
+    if (!m_stopping || !m_connections.isEmpty() || m_draining)
+        return;
+    if (!m_drain)
+        return m_thread.quit();
+    m_draining = true;
+    m_drain(m_index, [this] { m_thread.quit(); });
 }
 
 } // namespace Relay::Http

@@ -19,7 +19,8 @@ class Worker : public QObject
 {
     Q_OBJECT
 public:
-    Worker(int index, qintptr listenFd, const ConnectionContext &context, std::function<void(int, QObject *)> setup);
+    Worker(int index, qintptr listenFd, const ConnectionContext &context, std::function<void(int, QObject *)> setup,
+           std::function<void(int, std::function<void()>)> drain = {});
     ~Worker() override;
 
     void start();
@@ -42,12 +43,14 @@ private:
     ConnectionContext m_context;
     quint64 m_nextExchangeId = 0;
     std::function<void(int, QObject *)> m_setup;
+    std::function<void(int, std::function<void()>)> m_drain;
     QThread m_thread;
     QObject *m_threadContext = nullptr; // lives on m_thread; parent of everything the worker owns
     QTcpServer *m_listener = nullptr;
     QTimer *m_sweepTimer = nullptr;
     QSet<Connection *> m_connections;
     bool m_stopping = false;
+    bool m_draining = false;
 };
 
 } // namespace Relay::Http

@@ -23,6 +23,8 @@ struct RelayOptions
     Upstream::CleartextMode cleartextMode = Upstream::CleartextMode::Native; // how http:// upstreams are spoken to
     QTimeZone timeZone = QTimeZone::utc(); // day/week boundaries of limits and usage (the time-zone setting)
     int maxQueuedPerWorker = 1000;         // requests waiting for a key's concurrency slot, per worker
+    // Usage is summed per key, account, model and hour this long before it is written; 0 = each request at once.
+    int usageFlushMs = 100;
 };
 
 } // namespace Relay::Proxy

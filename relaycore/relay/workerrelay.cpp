@@ -63,6 +63,7 @@ WorkerRelay::WorkerRelay(RelayContext &context, int index, Redis::Client *redis,
     m_upstream = new Upstream::UpstreamClient(upstreamOptions(context.options()), this);
     Usage::UsageRecorderOptions recorderOptions;
     recorderOptions.timeZone = context.options().timeZone; // the same days as the limits and quotas
+    recorderOptions.flushIntervalMs = context.options().usageFlushMs;
     m_recorder =
         new Usage::UsageRecorder(usageRedis, context.keys().keySpace(), context.pricing(), recorderOptions, this);
 }

@@ -152,6 +152,7 @@ void RelayService::startWithRedis(const QString &redisUrl)
     relayOptions.failoverRetries = m_settings.failoverRetries;
     relayOptions.clampMaxTokens = m_settings.maxTokensPolicy == QLatin1String("clamp");
     relayOptions.timeZone = QTimeZone(m_settings.timeZone.toUtf8());
+    relayOptions.usageFlushMs = int(m_settings.usageFlushInterval.count());
     if (!m_settings.pricingFile.isEmpty() && !m_pricing->setOverridePath(m_settings.pricingFile))
         return fail(
             QStringLiteral("cannot use the price table %1: %2").arg(m_settings.pricingFile, m_pricing->lastError()));
@@ -250,6 +251,13 @@ void RelayService::startServing()
     m_server.setOptions(o);
     m_server.setObserver(m_observer.get());
     m_server.setWorkerSetup([this](int index, QObject *context) { setUpWorker(index, context); });
+    // Usage still being summed or written goes to Redis before the worker's thread (and its Redis client) ends.
+    m_server.setWorkerDrain([this](int index, std::function<void()> done) {
+        if (Proxy::WorkerRelay *relay = m_relay->worker(index))
+            relay->recorder()->drain(std::move(done));
+        else
+            done();
+    });
     const QString error = m_server.start();
     if (!error.isEmpty())
         return fail(error);
@@ -428,7 +436,7 @@ QByteArray RelayService::healthJson(int *status) const
 QByteArray RelayService::metricsText() const
 {
     QByteArray out = Metrics::renderPrometheus(m_registry);
-    quint64 sent = 0, errors = 0, timeouts = 0, failures = 0, reconnects = 0, dropped = 0, written = 0;
+    quint64 sent = 0, errors = 0, timeouts = 0, failures = 0, reconnects = 0, dropped = 0, written = 0, writes = 0;
     qint64 backlog = 0;
     {
         QMutexLocker lock(&m_redisStatsMutex);
@@ -436,6 +444,7 @@ QByteArray RelayService::metricsText() const
             backlog += s->backlog.load(std::memory_order_relaxed);
             dropped += s->dropped.load(std::memory_order_relaxed);
             written += s->written.load(std::memory_order_relaxed);
+            writes += s->entriesWritten.load(std::memory_order_relaxed);
         }
         for (const auto &s : m_redisStats) {
             sent += s->commandsSent.load(std::memory_order_relaxed);
@@ -455,6 +464,10 @@ QByteArray RelayService::metricsText() const
     counter("relaydeck_redis_failures_total", "Redis commands failed while disconnected or queue full.", failures);
     counter("relaydeck_redis_reconnects_total", "Redis connections re-established after a loss.", reconnects);
     counter("relaydeck_usage_records_written_total", "Usage records Redis confirmed.", written);
+    counter("relaydeck_usage_writes_total",
+            "Usage script calls that wrote them (one per record, or one per key, account, model and hour summed over "
+            "usage.flush-interval).",
+            writes);
     counter("relaydeck_usage_records_dropped_total", "Usage records dropped because the backlog was full.", dropped);
     out += "# HELP relaydeck_usage_backlog Usage records waiting for Redis.\n# TYPE relaydeck_usage_backlog gauge\n"
            "relaydeck_usage_backlog " +

@@ -88,6 +88,9 @@ public:
     // The admin API's own port when admin.listen is set, else 0 (it is then under /admin/ on port()).
     quint16 adminPort() const { return m_adminServer.port(); }
 
+    // What /metrics answers (Prometheus text); also readable after stop(), e.g. the usage written by the drain.
+    QByteArray metricsText() const;
+
 Q_SIGNALS:
     void started();
     void startFailed(const QString &message);
@@ -115,7 +118,6 @@ private:
     void checkRedis();
     void setRedisUp(bool up, qint64 roundTripUs);
     QByteArray healthJson(int *status) const;
-    QByteArray metricsText() const;
 
     Config::Settings m_settings;
     Config::SettingOrigins m_settingOrigins;

@@ -32,15 +32,16 @@ local fields = {'requests', 'input_tokens', 'output_tokens', 'cache_creation_5m_
   'cache_creation_1h_tokens', 'cache_read_tokens', 'cost_nanos', 'cost_unknown', 'streamed_requests',
   'error_requests'}
 local model = ARGV[2]
--- Answers true when the hash's requests counter is now 1: every record is one request, so that is the record that
--- created the bucket, the only one that needs to set its TTL.
+local requests = tonumber(ARGV[6])
+-- Answers true when the hash's requests counter is now this entry's requests: the entry created the bucket, and is
+-- the only one that needs to set its TTL.
 local function add(key, perModel)
   local first = false
   for i = 1, 10 do
     local delta = ARGV[5 + i]
     if delta ~= '0' then
       local value = redis.call('HINCRBY', key, fields[i], delta)
-      if i == 1 then first = value == 1 end
+      if i == 1 then first = value == requests end
       if perModel then
         redis.call('HINCRBY', key, model .. fields[i], delta)
       end
@@ -63,15 +64,15 @@ for base = 0, relay - 1, 4 do
     redis.call('HSET', names[base + 4], 'last_used_at', ARGV[5])
   end
 end
--- The day's top indexes. Every record is one request, so ZINCRBY answers '1' exactly on the owner's first record of
--- the day: only then are all three written (zero deltas too) and their TTLs set. Any index is created by such a
--- record, so each gets its TTL while the common case costs one or three calls.
+-- The day's top indexes. ZINCRBY of the requests answers this entry's requests exactly on the owner's first entry of
+-- the day: only then are all three written (zero deltas too) and their TTLs set. Any index is created by such an
+-- entry, so each gets its TTL while the common case costs one or three calls.
 local cost = ARGV[12]
 local tokens = ARGV[16]
 for o = 1, owners do
   local top = tops + (o - 1) * 3
   local id = ARGV[17 + o]
-  local first = redis.call('ZINCRBY', names[top + 2], 1, id) == '1'
+  local first = tonumber(redis.call('ZINCRBY', names[top + 2], ARGV[6], id)) == requests
   if first or cost ~= '0' then redis.call('ZINCRBY', names[top + 1], cost, id) end
   if first or tokens ~= '0' then redis.call('ZINCRBY', names[top + 3], tokens, id) end
   if first then

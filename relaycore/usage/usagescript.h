@@ -10,7 +10,7 @@
 
 namespace Relay::Usage {
 
-// The Lua script that writes one usage record (see UsageRecorder for what it writes).
+// The Lua script that writes one usage entry: one record or a sum of records (see UsageRecorder for what it writes).
 //
 // Key names (passed as script keys, in this order): for each of `owners` owners (the API key, then the account,
 // either may be absent) its usage:total, usage:d:<day>, usage:h:<hour> and record hashes; then the relay's

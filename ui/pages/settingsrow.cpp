@@ -52,6 +52,7 @@ constexpr KnownName KnownNames[] = {
     {"log.max-files", QT_TRANSLATE_NOOP("Console::SettingRow", "Rotated log files kept")},
     {"log.sample-rate", QT_TRANSLATE_NOOP("Console::SettingRow", "Request log sampling")},
     {"redis.command-timeout", QT_TRANSLATE_NOOP("Console::SettingRow", "Redis command timeout")},
+    {"usage.flush-interval", QT_TRANSLATE_NOOP("Console::SettingRow", "Usage write interval")},
     {"upstream.connect-timeout", QT_TRANSLATE_NOOP("Console::SettingRow", "Connect timeout")},
     {"upstream.first-byte-timeout", QT_TRANSLATE_NOOP("Console::SettingRow", "First byte timeout")},
     {"upstream.idle-timeout", QT_TRANSLATE_NOOP("Console::SettingRow", "Stream idle timeout")},
