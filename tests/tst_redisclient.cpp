@@ -114,6 +114,29 @@ private Q_SLOTS:
         QCOMPARE(r.error.kind, Error::Kind::InvalidArgument);
     }
 
+    // hiredis scans the arguments of a SUBSCRIBE with strchr(), so an encoded command must end with a NUL: the
+    // buffer behind it is uninitialised and once made the subscriber abort on an assertion after a reconnect.
+    void encodedCommandsEndWithANul()
+    {
+        for (int count = 1; count < 40; ++count) {
+            QList<QByteArray> args{"SUBSCRIBE"};
+            for (int i = 1; i < count; ++i)
+                args << QByteArray(i * 7 % 50, '$'); // a '$' past the end would make hiredis look for more
+            {
+                // Leaves bytes other than NUL in the memory the command's buffer is likely to get next.
+                QByteArray garbage(1024, '$');
+                garbage.detach();
+            }
+            const Relay::Redis::Command command = Relay::Redis::Command::fromArgs(args);
+            QCOMPARE(command.bytes().data()[command.bytes().size()], '\0');
+            Relay::Redis::Command built(3, 1); // grows from a buffer too small at every step
+            built.add("SET").addJoined({"rd:", QByteArray(count, 'k')}).addNumber(-count * 1000003LL);
+            QVERIFY(built.isComplete());
+            QCOMPARE(built.bytes().data()[built.bytes().size()], '\0');
+            QVERIFY(built.bytes().endsWith(QByteArray::number(-count * 1000003LL) + "\r\n"));
+        }
+    }
+
     void answersTenThousandPipelinedCommandsInOrder()
     {
         Client client(optionsFor(m_server.url()));

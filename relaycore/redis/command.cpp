@@ -82,6 +82,7 @@ Command &Command::addJoined(std::initializer_list<QByteArrayView> parts)
     }
     *out++ = '\r';
     *out++ = '\n';
+    *out = '\0';
     m_used = out - m_bytes.constData();
     return *this;
 }
@@ -94,23 +95,27 @@ Command &Command::addNumber(qint64 number)
     return add(QByteArrayView(first, end - first));
 }
 
+// Room for `bytes` more and the terminating NUL that bytes() promises.
 char *Command::grow(qsizetype bytes)
 {
-    if (m_used + bytes > m_bytes.size())
-        m_bytes.resize(std::max(m_bytes.size() * 2, m_used + bytes));
+    if (m_used + bytes + 1 > m_bytes.size())
+        m_bytes.resize(std::max(m_bytes.size() * 2, m_used + bytes + 1));
     return m_bytes.data() + m_used;
 }
 
 void Command::put(QByteArrayView part)
 {
-    memcpy(grow(part.size()), part.data(), size_t(part.size()));
+    char *out = grow(part.size());
+    memcpy(out, part.data(), size_t(part.size()));
+    out[part.size()] = '\0';
     m_used += part.size();
 }
 
 void Command::putDecimal(qint64 number)
 {
-    char *out = grow(MaxNumberBytes);
-    m_used = writeLine(out, number) - m_bytes.constData();
+    char *end = writeLine(grow(MaxNumberBytes), number);
+    *end = '\0';
+    m_used = end - m_bytes.constData();
 }
 
 } // namespace Relay::Redis

@@ -31,6 +31,8 @@ public:
     bool isEmpty() const { return m_used == 0; }
     qsizetype argumentCount() const { return m_declared; }
     bool isComplete() const { return m_added == m_declared; }
+    // The encoded command, followed by a NUL that is not part of it: hiredis scans a SUBSCRIBE's arguments with
+    // strchr() and would otherwise read past the end.
     QByteArrayView bytes() const { return QByteArrayView(m_bytes.constData(), m_used); }
 
 private:
@@ -39,7 +41,7 @@ private:
     void putDecimal(qint64 number);
 
     // Written through a pointer with memcpy: QByteArray::append costs ~100 instructions a call in Qt 6.4, and an
-    // argument takes four of them. m_bytes is sized to its capacity; m_used bytes of it are the command.
+    // argument takes four of them. m_bytes is sized to its capacity; m_used bytes of it are the command, then a NUL.
     QByteArray m_bytes;
     qsizetype m_used = 0;
     qsizetype m_declared = 0;
