@@ -400,8 +400,10 @@ void TstRelay::failsOverBeforeFirstByteAndCoolsTheAccount()
         createAccount(QStringLiteral("limited"), m_h->mock().baseUrl().toString() + QStringLiteral("/_fault/429"), 10);
     createAccount(QStringLiteral("fine"), m_h->mock().baseUrl().toString(), 20);
     QVERIFY2(m_h->startRelay(), qPrintable(m_h->errorString()));
-    const QByteArray body =
-        j("{'model':'claude-sonnet-4-5','max_tokens':100,'stream':true,'messages':[{'role':'user','content':'hi'}]}");
+    // A 30 s reset: the mock's default (the next whole second + 1) can pass before the second request on a busy
+    // machine, and the account would then rightly be probed again.
+    const QByteArray body = j("{'model':'claude-sonnet-4-5','max_tokens':100,'stream':true,'messages':[{'role':'user',"
+                              "'content':'hi'}],'mock':{'retry_after':30}}");
     const auto r = m_h->send(post("/v1/messages", m_key, body));
     QCOMPARE(r.status, 200);
     QVERIFY(r.body.contains("message_stop"));

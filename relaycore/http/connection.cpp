@@ -383,7 +383,13 @@ void Connection::write(QByteArrayView bytes, bool flushNow)
     if (m_gone)
         return;
     m_socket->write(bytes.data(), bytes.size());
-    if (flushNow && !m_dispatching)
+    if (flushNow && !m_dispatching && !WriteBatch::defer(this))
+        m_socket->flush();
+}
+
+void Connection::flushBatched()
+{
+    if (!m_gone && m_socket->bytesToWrite() > 0)
         m_socket->flush();
 }
 

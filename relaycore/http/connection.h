@@ -3,6 +3,7 @@
 
 #include "http/request.h"
 #include "http/serveroptions.h"
+#include "http/writebatch.h"
 
 #include <QObject>
 
@@ -30,7 +31,7 @@ struct ConnectionContext
 // ordering for pipelined requests, body and header limits, Expect: 100-continue, keep-alive / Connection: close /
 // HTTP/1.0, timeouts and a lingering close after errors. Owned by its worker; deletes itself (deleteLater) after
 // emitting closed().
-class Connection : public QObject
+class Connection : public QObject, public BatchedWriter
 {
     Q_OBJECT
 public:
@@ -70,8 +71,9 @@ private:
     bool addHeaderBytes(size_t length);
     void finishHeader();
 
-    // Called by exchanges.
+    // Called by exchanges. flushNow: send now, or at the end of the open WriteBatch or dispatch.
     void write(QByteArrayView bytes, bool flushNow);
+    void flushBatched() override;
     void exchangeFinished(Exchange *exchange);
     qint64 bytesToWrite() const;
 

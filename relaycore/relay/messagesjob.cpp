@@ -6,6 +6,7 @@
 #include "http/clock.h"
 #include "http/errors.h"
 #include "http/exchange.h"
+#include "http/writebatch.h"
 #include "limits/refusalresponse.h"
 #include "log/logger.h"
 #include "metrics/shard.h"
@@ -347,6 +348,7 @@ void MessagesJob::refuse(const Limits::RefusalInfo &refusal)
         else
             headers.append({name, value});
     }
+    const Http::WriteBatch batch; // as in onUpstreamFinished
     if (m_exchange && !m_clientStarted)
         m_exchange->respond(response.status, type, response.body, headers);
     complete(response.status);
@@ -565,6 +567,9 @@ void MessagesJob::pump()
 
 void MessagesJob::onUpstreamFinished(const Upstream::Outcome &outcome)
 {
+    // The answer's last bytes leave after complete() has logged the request, so a client that sends its next
+    // request as soon as it has them always finds this one in the request log first.
+    const Http::WriteBatch batch;
     m_upstreamNs += Http::monotonicNs() - m_upstreamStartNs;
     m_worker.shard()->observe(m_worker.context().metrics().upstreamDuration, 0,
                               quint64((Http::monotonicNs() - m_upstreamStartNs) / 1000));
@@ -760,6 +765,7 @@ void MessagesJob::applyHealth(const Upstream::Classification &c)
 
 void MessagesJob::failClient(int status, const QByteArray &message, const QByteArray &errorType)
 {
+    const Http::WriteBatch batch; // as in onUpstreamFinished
     m_errorType.set(errorType.isEmpty() ? QByteArrayView(Http::anthropicErrorType(status)) : QByteArrayView(errorType));
     if (m_exchange && !m_clientStarted)
         m_exchange->respondError(status, message, errorType, {{"x-relaydeck-request-id", m_requestId}});

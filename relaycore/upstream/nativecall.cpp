@@ -3,6 +3,8 @@
 
 #include "upstream/nativepool.h"
 
+#include "http/writebatch.h"
+
 #include <QTcpSocket>
 
 namespace Relay::Upstream {
@@ -197,6 +199,7 @@ void NativeCall::markSent()
 
 void NativeCall::onReadyRead()
 {
+    const Http::WriteBatch batch; // what this read makes the caller write leaves in one write
     pump();
 }
 
@@ -218,6 +221,7 @@ void NativeCall::schedulePump()
         this,
         [this] {
             m_pumpQueued = false;
+            const Http::WriteBatch batch;
             pump();
         },
         Qt::QueuedConnection);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "upstream/qnamcall.h"
 
+#include "http/writebatch.h"
+
 #include <QNetworkReply>
 
 namespace Relay::Upstream {
@@ -96,6 +98,7 @@ void QnamCall::applyReadBufferSize()
 
 void QnamCall::onReadyRead()
 {
+    const Http::WriteBatch batch; // what this read makes the caller write leaves in one write
     if (!startResponse()) {
         return;
     }
@@ -111,6 +114,7 @@ void QnamCall::onReadyRead()
 
 void QnamCall::onReplyFinished()
 {
+    const Http::WriteBatch batch;
     if (!startResponse()) {
         return;
     }
