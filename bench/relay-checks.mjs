@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The parts of bench/relay.sh that autocannon cannot measure, on raw keep-alive sockets (127.0.0.1 only):
-//   ttfb      TTFB of streams, one connection to the relay and one to the mock, requests alternating
+//   ttfb      TTFB of streams, one connection to the relay and one to the mock (and one to the no-op forwarder when
+//             "forwarder" gives its port), requests taking turns
 //   pipeline  pipelined requests answered in request order with the right bodies
 //   streams   many concurrent slow streams held open at once, each checked to the end
 // Every mode prints one JSON line and exits non-zero only when it could not run at all.
@@ -129,6 +130,8 @@ function inspect(body) {
 async function ttfb() {
     const body = JSON.stringify({...o.payload, stream: true});
     const targets = {relay: o.relay, direct: o.direct};
+    if (o.forwarder)
+        targets.forwarder = o.forwarder;
     const results = {};
     const conns = {};
     for (const [name, port] of Object.entries(targets)) {
