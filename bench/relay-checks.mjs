@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The parts of bench/relay.sh that autocannon cannot measure, on raw keep-alive sockets (127.0.0.1 only):
 //   ttfb      TTFB of streams, one connection to the relay and one to the mock (and one to the no-op forwarder when
-//             "forwarder" gives its port), requests taking turns
+//             "forwarder" gives its port), requests taking turns in a new random order each round
 //   pipeline  pipelined requests answered in request order with the right bodies
 //   streams   many concurrent slow streams held open at once, each checked to the end
 // Every mode prints one JSON line and exits non-zero only when it could not run at all.
@@ -148,8 +148,15 @@ async function ttfb() {
         conns[name] = state;
     }
     const deadline = Date.now() + (o.maxSeconds ?? 120) * 1000;
+    const order = Object.entries(targets);
     for (let i = 0; i < o.count && Date.now() < deadline; i++) {
-        for (const [name, port] of Object.entries(targets)) {
+        // A new order each round (Fisher-Yates), so no target always follows the same other one: what one leaves
+        // running after its answer (the relay's usage write, say) lands on all the others alike.
+        for (let k = order.length - 1; k > 0; k--) {
+            const j = Math.floor(Math.random() * (k + 1));
+            [order[k], order[j]] = [order[j], order[k]];
+        }
+        for (const [name, port] of order) {
             const c = conns[name];
             const bytes = requestBytes(port, body, o.key);
             const done = new Promise((resolve) => { c.resolve = resolve; });
