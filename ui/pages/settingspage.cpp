@@ -349,7 +349,8 @@ SettingsPage::Group SettingsPage::groupOf(const QString &key)
         return Group::Listener;
     if (key == u"workers")
         return Group::Workers;
-    if (key == u"redis" || key.startsWith(u"redis.") || key == u"key-prefix" || key == u"data-dir")
+    if (key == u"redis" || key.startsWith(u"redis.") || key == u"key-prefix" || key == u"data-dir" ||
+        key.startsWith(u"usage.")) // how often usage is written to Redis
         return Group::Redis;
     if (key.startsWith(u"log."))
         return Group::Logging;
