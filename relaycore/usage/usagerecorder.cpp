@@ -174,10 +174,10 @@ void UsageRecorder::flushOpen()
     for (auto it = m_open.begin(); it != m_open.end(); ++it)
         entries.push_back(std::move(it.value()));
     m_open.clear();
+    m_openRecords = 0; // counted again as they are queued
     std::sort(entries.begin(), entries.end(), [](const Entry &a, const Entry &b) { return a.endMs < b.endMs; });
     for (Entry &entry : entries)
         enqueueEntry(std::move(entry));
-    m_openRecords = 0;
     pump();
 }
 
