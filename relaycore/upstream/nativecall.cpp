@@ -199,7 +199,6 @@ void NativeCall::markSent()
 
 void NativeCall::onReadyRead()
 {
-    const Http::WriteBatch batch; // what this read makes the caller write leaves in one write
     pump();
 }
 
@@ -221,7 +220,6 @@ void NativeCall::schedulePump()
         this,
         [this] {
             m_pumpQueued = false;
-            const Http::WriteBatch batch;
             pump();
         },
         Qt::QueuedConnection);
@@ -229,6 +227,7 @@ void NativeCall::schedulePump()
 
 bool NativeCall::pump()
 {
+    const Http::WriteBatch batch; // what this read makes the caller write leaves in one write
     while (m_socket && m_state == State::Running && !m_messageComplete) {
         // Until the headers are in, no body is held, so a whole buffer's worth may be read.
         const qint64 room = m_headersComplete ? m_readBufferSize - bufferedBytes() : qMax<qint64>(m_readBufferSize, 1);

@@ -9,6 +9,7 @@
 #include <QThread>
 
 #include <algorithm>
+#include <numeric>
 
 namespace Relay::Usage {
 
@@ -148,8 +149,6 @@ void UsageRecorder::Entry::add(const UsageRecord &record, qint64 costNanos, bool
     };
     for (int i = 0; i < UsageScript::FieldCount; ++i)
         deltas[i] += std::max<qint64>(recordDeltas[i], 0);
-    for (int i = 1; i <= 5; ++i)
-        tokens += std::max<qint64>(recordDeltas[i], 0);
     endMs = std::max(endMs, record.endMs);
     ++records;
     leaseReleases.append(record.leaseReleases);
@@ -405,7 +404,9 @@ Redis::Command UsageRecorder::evalCommand(const Entry &entry, const Redis::KeySp
         .addNumber(entry.endMs);
     for (const qint64 delta : entry.deltas)
         command.addNumber(delta);
-    command.addNumber(entry.tokens).addNumber(hasKey ? 1 : 0);
+    // The tokens delta of the day's top index: the five token fields (deltas 1 to 5) summed.
+    const qint64 tokens = std::accumulate(entry.deltas + 1, entry.deltas + 6, qint64(0));
+    command.addNumber(tokens).addNumber(hasKey ? 1 : 0);
     if (hasKey)
         command.add(entry.keyId);
     if (hasAccount)

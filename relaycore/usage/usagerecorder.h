@@ -130,7 +130,6 @@ public:
         QByteArray modelField; // modelField() of the records' model
         TimeBuckets buckets;
         qint64 deltas[UsageScript::FieldCount] = {}; // in UsageScript::Fields order
-        qint64 tokens = 0;                           // the five token deltas summed
         qint64 endMs = 0;                            // the latest record's
         qint64 records = 0;
         QList<LeaseRelease> leaseReleases;
