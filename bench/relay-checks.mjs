@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The parts of bench/relay.sh that autocannon cannot measure, on raw keep-alive sockets (127.0.0.1 only):
-//   ttfb      TTFB of streams, one connection to the relay and one to the mock (and one to the no-op forwarder when
-//             "forwarder" gives its port), requests taking turns in a new random order each round
 //   pipeline  pipelined requests answered in request order with the right bodies
 //   streams   many concurrent slow streams held open at once, each checked to the end
+// (Stream time to first byte is measured by bench/ttfbclient.cpp, a blocking client with less noise of its own.)
 // Every mode prints one JSON line and exits non-zero only when it could not run at all.
 //   node bench/relay-checks.mjs MODE '{"relay":PORT,"direct":PORT,"key":"…",…}'
 import http from 'node:http';
@@ -21,13 +20,12 @@ function requestBytes(port, body, key) {
 }
 
 // Incremental HTTP/1.1 response reader for one keep-alive socket: content-length and chunked bodies.
-// onFirstBody(t) fires at the first body byte of each response, onResponse({status, headers, body}) at its end.
+// onResponse({status, headers, body}) fires at the end of each response.
 class ResponseReader {
-    constructor(socket, onResponse, onFirstBody = () => {}) {
+    constructor(socket, onResponse) {
         this.buf = Buffer.alloc(0);
         this.state = 'head';
         this.onResponse = onResponse;
-        this.onFirstBody = onFirstBody;
         socket.on('data', (d) => {
             this.buf = this.buf.length ? Buffer.concat([this.buf, d]) : d;
             this.parse();
@@ -48,7 +46,6 @@ class ResponseReader {
                     headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
                 }
                 this.current = {status: Number(lines[0].split(' ')[1]), headers, parts: []};
-                this.sawBody = false;
                 if (headers['transfer-encoding'] === 'chunked') {
                     this.state = 'chunk-size';
                 } else {
@@ -88,10 +85,6 @@ class ResponseReader {
     }
 
     body(part) {
-        if (!this.sawBody) {
-            this.sawBody = true;
-            this.onFirstBody(process.hrtime.bigint());
-        }
         this.current.parts.push(Buffer.from(part));
     }
 
@@ -110,10 +103,6 @@ function connect(port) {
     });
 }
 
-function percentile(sorted, p) {
-    return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : NaN;
-}
-
 // Usage and ids of one answer, stream or not.
 function inspect(body) {
     if (body.startsWith('event: ')) {
@@ -123,55 +112,6 @@ function inspect(body) {
     }
     const message = JSON.parse(body);
     return {id: message.id, inputTokens: message.usage?.input_tokens, complete: message.type === 'message'};
-}
-
-// Sequential streams over one keep-alive connection per target, relay and direct alternating so both see the same
-// machine load; TTFB = request written → first body byte (the SSE message_start).
-async function ttfb() {
-    const body = JSON.stringify({...o.payload, stream: true});
-    const targets = {relay: o.relay, direct: o.direct};
-    if (o.forwarder)
-        targets.forwarder = o.forwarder;
-    const results = {};
-    const conns = {};
-    for (const [name, port] of Object.entries(targets)) {
-        const socket = await connect(port);
-        const state = {socket, resolve: null, first: 0n, times: [], bad: 0};
-        new ResponseReader(
-            socket, (r) => {
-                if (r.status !== 200 || !inspect(r.body).complete)
-                    state.bad++;
-                state.resolve();
-            },
-            (t) => { state.first = t; });
-        socket.on('error', () => { state.bad++; state.resolve?.(); });
-        conns[name] = state;
-    }
-    const deadline = Date.now() + (o.maxSeconds ?? 120) * 1000;
-    const order = Object.entries(targets);
-    for (let i = 0; i < o.count && Date.now() < deadline; i++) {
-        // A new order each round (Fisher-Yates), so no target always follows the same other one: what one leaves
-        // running after its answer (the relay's usage write, say) lands on all the others alike.
-        for (let k = order.length - 1; k > 0; k--) {
-            const j = Math.floor(Math.random() * (k + 1));
-            [order[k], order[j]] = [order[j], order[k]];
-        }
-        for (const [name, port] of order) {
-            const c = conns[name];
-            const bytes = requestBytes(port, body, o.key);
-            const done = new Promise((resolve) => { c.resolve = resolve; });
-            const t0 = process.hrtime.bigint();
-            c.socket.write(bytes);
-            await done;
-            c.times.push(Number(c.first - t0) / 1e6);
-        }
-    }
-    for (const [name, c] of Object.entries(conns)) {
-        c.socket.destroy();
-        const sorted = c.times.sort((a, b) => a - b);
-        results[name] = {n: sorted.length, bad: c.bad, p50: percentile(sorted, 50), p99: percentile(sorted, 99)};
-    }
-    console.log(JSON.stringify(results));
 }
 
 // Bursts of `depth` requests written at once on each connection, stream and non-stream mixed, each with its own
@@ -283,9 +223,9 @@ async function streams() {
                                 slowestFirstByteMs: firstByteMax, seconds: (Date.now() - started) / 1000}));
 }
 
-const modes = {ttfb, pipeline, streams};
+const modes = {pipeline, streams};
 if (!modes[mode]) {
-    console.error(`unknown mode ${mode}: ttfb, pipeline or streams`);
+    console.error(`unknown mode ${mode}: pipeline or streams`);
     process.exit(2);
 }
 await modes[mode]();

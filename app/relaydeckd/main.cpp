@@ -13,6 +13,8 @@
 
 #include <cstdio>
 
+#include <unistd.h>
+
 using namespace Relay;
 
 int main(int argc, char *argv[])
@@ -92,8 +94,12 @@ int main(int argc, char *argv[])
             QCoreApplication::exit(1);
         });
         // Shown once, on the terminal of whoever started the relay for the first time; never written to the log.
+        // Only to a terminal: under systemd standard output is the journal, which keeps what it is given. The
+        // log's warning names the file that holds the password either way.
         QObject::connect(&service, &Service::RelayService::adminPasswordCreated, &app,
                          [](const QString &user, const QString &password, const QString &file) {
+                             if (!isatty(STDOUT_FILENO))
+                                 return;
                              QTextStream out(stdout);
                              out << "\nRelayDeck admin API: created user \"" << user << "\" with password\n\n    "
                                  << password << "\n\n(also saved in " << file
