@@ -19,6 +19,7 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <vector>
 
 using namespace Relay::Upstream;
 
@@ -176,6 +177,8 @@ private Q_SLOTS:
     void failuresClassifyLikeQnam_data();
     void failuresClassifyLikeQnam();
     void hundredConcurrentStreamsOnAWorkerThread();
+    void idleBoundClosesTheRest();
+    void sparesCloseSoonAfterABurst();
     void idleConnectionsExpire();
 
 private:
@@ -546,7 +549,8 @@ void TstNativeUpstream::failuresClassifyLikeQnam()
 
 void TstNativeUpstream::hundredConcurrentStreamsOnAWorkerThread()
 {
-    // Every stream gets its own connection at once (no per-host cap), all on the worker thread.
+    // Every stream gets its own connection at once (no per-host cap), all on the worker thread; a second burst
+    // finds all of them idle in the pool and opens none.
     constexpr int Calls = 100;
     QThread thread;
     thread.start();
@@ -556,45 +560,114 @@ void TstNativeUpstream::hundredConcurrentStreamsOnAWorkerThread()
     std::atomic<int> complete{0};
     UpstreamClient *client = nullptr;
     const QUrl url = m_mock->url(QStringLiteral("/v1/messages"));
+    const auto burst = [&] {
+        for (int i = 0; i < Calls; ++i) {
+            UpstreamCall *call = client->start(
+                messagesRequest(url, R"({"stream":true,"mock":{"deltas":10,"delta_delay_ms":50}})"), client);
+            auto parser = std::make_shared<SseUsageParser>();
+            QObject::connect(call, &UpstreamCall::readyRead, call, [call, parser] { parser->feed(call->readAll()); });
+            QObject::connect(call, &UpstreamCall::finished, call, [&, call, parser](const Outcome &outcome) {
+                parser->finish();
+                if (outcome.isOk() && parser->isComplete() && parser->usage().outputTokens == 10) {
+                    ++complete;
+                }
+                ++finished;
+                call->deleteLater();
+            });
+        }
+    };
     QElapsedTimer clock;
     clock.start();
     QMetaObject::invokeMethod(
         &context,
         [&] {
-            client = new UpstreamClient(nativeOptions());
-            for (int i = 0; i < Calls; ++i) {
-                UpstreamCall *call = client->start(
-                    messagesRequest(url, R"({"stream":true,"mock":{"deltas":10,"delta_delay_ms":50}})"), client);
-                auto parser = std::make_shared<SseUsageParser>();
-                QObject::connect(call, &UpstreamCall::readyRead, call,
-                                 [call, parser] { parser->feed(call->readAll()); });
-                QObject::connect(call, &UpstreamCall::finished, call, [&, call, parser](const Outcome &outcome) {
-                    parser->finish();
-                    if (outcome.isOk() && parser->isComplete() && parser->usage().outputTokens == 10) {
-                        ++complete;
-                    }
-                    ++finished;
-                    call->deleteLater();
-                });
-            }
+            ClientOptions options = nativeOptions();
+            options.nativeSpareIdleTimeoutMs = 60'000; // none closed between the bursts
+            client = new UpstreamClient(options);
+            burst();
         },
         Qt::BlockingQueuedConnection);
     QTRY_COMPARE_WITH_TIMEOUT(finished.load(), Calls, 20000);
     const qint64 elapsed = clock.elapsed();
+    QCOMPARE(m_mock->stats().value(u"max_in_flight").toInt(), Calls);
     int idle = 0;
+    qint64 opened = 0;
+    const auto poolState = [&] {
+        QMetaObject::invokeMethod(
+            &context,
+            [&] {
+                idle = client->nativeIdleConnections();
+                opened = client->nativeConnectionsOpened();
+            },
+            Qt::BlockingQueuedConnection);
+    };
+    poolState();
+    QCOMPARE(idle, Calls);
+    QCOMPARE(opened, Calls);
+
+    QMetaObject::invokeMethod(&context, burst, Qt::BlockingQueuedConnection);
+    QTRY_COMPARE_WITH_TIMEOUT(finished.load(), 2 * Calls, 20000);
+    poolState();
+    QCOMPARE(opened, Calls); // all reused
+    QCOMPARE(idle, Calls);
     QMetaObject::invokeMethod(
-        &context,
-        [&] {
-            idle = client->nativeIdleConnections();
-            delete client;
-        },
-        Qt::BlockingQueuedConnection);
+        &context, [&] { delete client; }, Qt::BlockingQueuedConnection);
     thread.quit();
     thread.wait();
-    QCOMPARE(complete.load(), Calls);
-    QCOMPARE(idle, 64); // the idle bound per origin
-    QCOMPARE(m_mock->stats().value(u"max_in_flight").toInt(), Calls);
+    QCOMPARE(complete.load(), 2 * Calls);
     QVERIFY2(elapsed < 3000, qPrintable(QStringLiteral("took %1 ms").arg(elapsed)));
+}
+
+void TstNativeUpstream::idleBoundClosesTheRest()
+{
+    ClientOptions options = nativeOptions();
+    options.nativeMaxIdlePerOrigin = 3;
+    UpstreamClient client(options);
+    std::vector<std::unique_ptr<UpstreamCall>> calls;
+    std::vector<std::shared_ptr<Collected>> collected;
+    for (int i = 0; i < 5; ++i) {
+        calls.emplace_back(client.start(
+            messagesRequest(m_mock->url(QStringLiteral("/v1/messages")), R"({"mock":{"first_byte_ms":100}})")));
+        collected.push_back(collect(calls.back().get()));
+    }
+    for (const auto &c : collected) {
+        QTRY_COMPARE_WITH_TIMEOUT(c->finishedSignals, 1, 10000);
+        QVERIFY2(c->outcome.isOk(), qPrintable(c->outcome.message));
+    }
+    QCOMPARE(client.nativeConnectionsOpened(), 5);
+    QCOMPARE(client.nativeIdleConnections(), 3);
+    QTRY_COMPARE(m_mock->stats().value(u"connections_open").toInt(), 3 + 1); // and the stats request's own
+}
+
+void TstNativeUpstream::sparesCloseSoonAfterABurst()
+{
+    ClientOptions options = nativeOptions();
+    options.nativeWarmPerOrigin = 2;
+    options.nativeSpareIdleTimeoutMs = 200;
+    UpstreamClient client(options);
+    std::vector<std::unique_ptr<UpstreamCall>> calls;
+    std::vector<std::shared_ptr<Collected>> collected;
+    for (int i = 0; i < 5; ++i) {
+        calls.emplace_back(client.start(
+            messagesRequest(m_mock->url(QStringLiteral("/v1/messages")), R"({"mock":{"first_byte_ms":100}})")));
+        collected.push_back(collect(calls.back().get()));
+    }
+    for (const auto &c : collected) {
+        QTRY_COMPARE_WITH_TIMEOUT(c->finishedSignals, 1, 10000);
+        QVERIFY2(c->outcome.isOk(), qPrintable(c->outcome.message));
+    }
+    QCOMPARE(client.nativeIdleConnections(), 5);
+    // The three spares go after 200 ms unused; the two warm ones stay for the (30 s) idle timeout.
+    QTRY_COMPARE_WITH_TIMEOUT(client.nativeIdleConnections(), 2, 3000);
+    QTRY_COMPARE(m_mock->stats().value(u"connections_open").toInt(), 2 + 1); // and the stats request's own
+    QTest::qWait(600);
+    QCOMPARE(client.nativeIdleConnections(), 2);
+    // The next request takes a warm one.
+    std::unique_ptr<UpstreamCall> again(
+        client.start(messagesRequest(m_mock->url(QStringLiteral("/v1/messages")), "{}")));
+    const auto c = collect(again.get());
+    QTRY_COMPARE_WITH_TIMEOUT(c->finishedSignals, 1, 10000);
+    QCOMPARE(client.nativeConnectionsOpened(), 5);
 }
 
 void TstNativeUpstream::idleConnectionsExpire()

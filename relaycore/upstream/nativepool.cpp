@@ -28,7 +28,7 @@ NativePool::NativePool(Options options, QObject *parent)
     : QObject(parent)
     , m_options(options)
 {
-    m_sweep.setInterval(qMax(100, m_options.idleTimeoutMs / 4));
+    m_sweep.setInterval(qMax(100, qMin(m_options.idleTimeoutMs / 4, m_options.spareIdleTimeoutMs / 2)));
     connect(&m_sweep, &QTimer::timeout, this, &NativePool::sweep);
 }
 
@@ -98,11 +98,14 @@ void NativePool::drop(QTcpSocket *socket)
 
 void NativePool::sweep()
 {
-    const qint64 limitNs = nowNs() - qint64(m_options.idleTimeoutMs) * 1'000'000;
+    const qint64 now = nowNs();
+    const qint64 limitNs = now - qint64(m_options.idleTimeoutMs) * 1'000'000;
+    const qint64 spareLimitNs = now - qint64(m_options.spareIdleTimeoutMs) * 1'000'000;
     bool any = false;
     for (auto it = m_idle.begin(); it != m_idle.end();) {
-        // Oldest first: the list is in order of return.
-        while (!it->isEmpty() && it->first().sinceNs <= limitNs) {
+        // Oldest first: the list is in order of return, so the spares are at the front.
+        while (!it->isEmpty() && (it->first().sinceNs <= limitNs ||
+                                  (it->size() > m_options.warmPerOrigin && it->first().sinceNs <= spareLimitNs))) {
             closeSocket(it->takeFirst().socket);
         }
         if (it->isEmpty()) {

@@ -14,14 +14,22 @@ namespace Relay::Upstream {
 // Idle keep-alive HTTP/1.1 connections of one worker thread, per origin ("http://host:port"), for NativeCall. A
 // connection comes back only after a complete response that allowed keep-alive; one the server closes (or that
 // sends anything) while idle, or that stays idle longer than the idle timeout, is dropped. Lives in one thread.
+//
+// Sized by demand: the most recently returned connection is taken first, so under a steady load the same few are
+// reused and the rest of a burst's connections age. The `warmPerOrigin` most recent ones stay for the idle
+// timeout; the others (spares) are closed after `spareIdleTimeoutMs` unused. A burst's connections thus serve
+// the next burst a moment later instead of being closed only to be opened again, and are gone soon after the load
+// falls (each idle socket is one more descriptor in every pass of the worker's event loop).
 class NativePool : public QObject
 {
     Q_OBJECT
 public:
     struct Options
     {
-        int maxIdlePerOrigin = 64;
+        int maxIdlePerOrigin = 1024;
         int idleTimeoutMs = 30'000;
+        int warmPerOrigin = 16;
+        int spareIdleTimeoutMs = 1'000;
     };
 
     explicit NativePool(Options options, QObject *parent = nullptr);

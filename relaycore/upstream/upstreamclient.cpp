@@ -167,7 +167,9 @@ UpstreamCall *UpstreamClient::prepare(const UpstreamRequest &request, QObject *p
     const CleartextMode mode = route.mode;
     if (mode == CleartextMode::Native && !proxied) {
         if (!m_nativePool) {
-            m_nativePool = new NativePool({m_options.nativeMaxIdlePerOrigin, m_options.nativeIdleTimeoutMs}, this);
+            m_nativePool = new NativePool({m_options.nativeMaxIdlePerOrigin, m_options.nativeIdleTimeoutMs,
+                                           m_options.nativeWarmPerOrigin, m_options.nativeSpareIdleTimeoutMs},
+                                          this);
         }
         return new NativeCall(request, route.origin, m_nativePool, m_options.readBufferSize, parent);
     }
