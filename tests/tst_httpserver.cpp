@@ -4,6 +4,7 @@
 #include "http/server.h"
 #include "rawhttpclient.h"
 
+#include <QAbstractEventDispatcher>
 #include <QElapsedTimer>
 #include <QSignalSpy>
 #include <QTest>
@@ -90,6 +91,7 @@ private Q_SLOTS:
     void gracefulStopFinishesInFlightRequests();
     void secondInstanceOnSamePortIsRefused();
     void spreadsConnectionsAcrossWorkers();
+    void workersRunOnTheEpollDispatcherUnlessToldNotTo();
 
 private:
     void startServer(ServerOptions options = {});
@@ -137,6 +139,10 @@ void TstHttpServer::startServer(ServerOptions options)
           }});
     r.add("GET", "/worker", "worker", {[](Exchange &e) {
               e.respond(200, "text/plain", QByteArray::number(e.workerIndex()));
+              return StageResult::Answered;
+          }});
+    r.add("GET", "/dispatcher", "dispatcher", {[](Exchange &e) {
+              e.respond(200, "text/plain", QAbstractEventDispatcher::instance()->metaObject()->className());
               return StageResult::Answered;
           }});
     r.add("GET", "/hang", "hang", {[this](Exchange &e) {
@@ -493,6 +499,23 @@ void TstHttpServer::spreadsConnectionsAcrossWorkers()
         seen.insert(c.request("GET /worker HTTP/1.1\r\nHost: x\r\n\r\n").body);
     }
     QVERIFY(seen.size() >= 2);
+}
+
+void TstHttpServer::workersRunOnTheEpollDispatcherUnlessToldNotTo()
+{
+    const auto dispatcherName = [this] {
+        RawHttpClient c;
+        return c.connectTo(m_server->port()) ? c.request("GET /dispatcher HTTP/1.1\r\nHost: x\r\n\r\n").body
+                                             : QByteArray();
+    };
+    startServer();
+    QCOMPARE(dispatcherName(), QByteArray("Relay::Http::EpollDispatcher"));
+    cleanup();
+    qputenv("RELAYDECK_EVENT_LOOP", "qt");
+    startServer();
+    qunsetenv("RELAYDECK_EVENT_LOOP");
+    const QByteArray qts = dispatcherName();
+    QVERIFY2(!qts.isEmpty() && qts != "Relay::Http::EpollDispatcher", qts.constData());
 }
 
 QTEST_GUILESS_MAIN(TstHttpServer)

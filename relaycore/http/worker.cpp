@@ -2,6 +2,7 @@
 #include "http/worker.h"
 
 #include "http/clock.h"
+#include "http/epolldispatcher.h"
 
 #include <QTcpServer>
 #include <QTcpSocket>
@@ -46,6 +47,14 @@ Worker::~Worker()
 
 void Worker::start()
 {
+    // RELAYDECK_EVENT_LOOP=qt keeps Qt's own poll() dispatcher: a way back should this one misbehave somewhere.
+    if (qEnvironmentVariable("RELAYDECK_EVENT_LOOP") != QLatin1String("qt")) {
+        auto *dispatcher = new EpollDispatcher;
+        if (dispatcher->isValid())
+            m_thread.setEventDispatcher(dispatcher);
+        else
+            delete dispatcher;
+    }
     m_thread.start();
 }
 
