@@ -75,6 +75,22 @@ UpstreamRequest messagesRequest(const QUrl &url, const QByteArray &body, Timeout
     return request;
 }
 
+// `count` calls at once, each answered after 100 ms, so that each needs a connection of its own; returns when all
+// have ended well (or the test failed).
+void callsAtOnce(UpstreamClient &client, const QUrl &url, int count)
+{
+    std::vector<std::unique_ptr<UpstreamCall>> calls;
+    std::vector<std::shared_ptr<Collected>> collected;
+    for (int i = 0; i < count; ++i) {
+        calls.emplace_back(client.start(messagesRequest(url, R"({"mock":{"first_byte_ms":100}})")));
+        collected.push_back(collect(calls.back().get()));
+    }
+    for (const auto &c : collected) {
+        QTRY_COMPARE_WITH_TIMEOUT(c->finishedSignals, 1, 10000);
+        QVERIFY2(c->outcome.isOk(), qPrintable(c->outcome.message));
+    }
+}
+
 qint64 nowMs()
 {
     return QDateTime::currentMSecsSinceEpoch();
@@ -623,17 +639,9 @@ void TstNativeUpstream::idleBoundClosesTheRest()
     ClientOptions options = nativeOptions();
     options.nativeMaxIdlePerOrigin = 3;
     UpstreamClient client(options);
-    std::vector<std::unique_ptr<UpstreamCall>> calls;
-    std::vector<std::shared_ptr<Collected>> collected;
-    for (int i = 0; i < 5; ++i) {
-        calls.emplace_back(client.start(
-            messagesRequest(m_mock->url(QStringLiteral("/v1/messages")), R"({"mock":{"first_byte_ms":100}})")));
-        collected.push_back(collect(calls.back().get()));
-    }
-    for (const auto &c : collected) {
-        QTRY_COMPARE_WITH_TIMEOUT(c->finishedSignals, 1, 10000);
-        QVERIFY2(c->outcome.isOk(), qPrintable(c->outcome.message));
-    }
+    callsAtOnce(client, m_mock->url(QStringLiteral("/v1/messages")), 5);
+    if (QTest::currentTestFailed())
+        return;
     QCOMPARE(client.nativeConnectionsOpened(), 5);
     QCOMPARE(client.nativeIdleConnections(), 3);
     QTRY_COMPARE(m_mock->stats().value(u"connections_open").toInt(), 3 + 1); // and the stats request's own
@@ -645,17 +653,9 @@ void TstNativeUpstream::sparesCloseSoonAfterABurst()
     options.nativeWarmPerOrigin = 2;
     options.nativeSpareIdleTimeoutMs = 200;
     UpstreamClient client(options);
-    std::vector<std::unique_ptr<UpstreamCall>> calls;
-    std::vector<std::shared_ptr<Collected>> collected;
-    for (int i = 0; i < 5; ++i) {
-        calls.emplace_back(client.start(
-            messagesRequest(m_mock->url(QStringLiteral("/v1/messages")), R"({"mock":{"first_byte_ms":100}})")));
-        collected.push_back(collect(calls.back().get()));
-    }
-    for (const auto &c : collected) {
-        QTRY_COMPARE_WITH_TIMEOUT(c->finishedSignals, 1, 10000);
-        QVERIFY2(c->outcome.isOk(), qPrintable(c->outcome.message));
-    }
+    callsAtOnce(client, m_mock->url(QStringLiteral("/v1/messages")), 5);
+    if (QTest::currentTestFailed())
+        return;
     QCOMPARE(client.nativeIdleConnections(), 5);
     // The three spares go after 200 ms unused; the two warm ones stay for the (30 s) idle timeout.
     QTRY_COMPARE_WITH_TIMEOUT(client.nativeIdleConnections(), 2, 3000);

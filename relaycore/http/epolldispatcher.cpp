@@ -25,6 +25,9 @@ qint64 nowNs()
         .count();
 }
 
+// Never one of the events asked for, so a descriptor marked with it always differs from what is wanted.
+constexpr quint32 UnsureOfKernel = EPOLLEXCLUSIVE;
+
 quint32 eventsOf(const QSocketNotifier *const notifiers[])
 {
     quint32 events = 0;
@@ -83,8 +86,12 @@ void EpollDispatcher::registerSocketNotifier(QSocketNotifier *notifier)
     if (fd < 0 || type < 0 || type >= TypeCount)
         return;
     Watched &w = m_watched[fd];
-    if (w.notifiers[type] && w.notifiers[type] != notifier)
+    if (w.notifiers[type] && w.notifiers[type] != notifier) {
+        // Qt warns about this too. Most likely the old socket was closed with its notifier still on, which took
+        // the descriptor out of the set: make the next pass tell the kernel again rather than trust its view.
         qWarning("EpollDispatcher: a second socket notifier of the same type for descriptor %d", fd);
+        w.inKernel |= UnsureOfKernel;
+    }
     w.notifiers[type] = notifier;
     w.serials[type] = ++m_nextSerial;
     if (!w.dirty) {

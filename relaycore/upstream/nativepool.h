@@ -19,7 +19,7 @@ namespace Relay::Upstream {
 // reused and the rest of a burst's connections age. The `warmPerOrigin` most recent ones stay for the idle
 // timeout; the others (spares) are closed after `spareIdleTimeoutMs` unused. A burst's connections thus serve
 // the next burst a moment later instead of being closed only to be opened again, and are gone soon after the load
-// falls (each idle socket is one more descriptor in every pass of the worker's event loop).
+// falls (an idle connection holds a descriptor here and a connection on the upstream server).
 class NativePool : public QObject
 {
     Q_OBJECT
