@@ -248,6 +248,9 @@ private Q_SLOTS:
         QSignalSpy listening(&feed, &ChangeFeed::listening);
         QSignalSpy changed(&feed, &ChangeFeed::keyChanged);
         QVERIFY(listening.wait(WaitMs));
+        // Both were used; only the deleted one leaves the last-used index (the admin list and the CLI share this).
+        for (const QByteArray &id : {kept.key.id, doomed.key.id})
+            m_server.command({"ZADD", m_keys.keyLastUsedIndex(), "1000", id});
 
         QVERIFY(!waitDone([&](QObject *c, auto cb) { keys.remove(doomed.key.id, c, cb); }));
         QTRY_COMPARE_WITH_TIMEOUT(changed.size(), 1, WaitMs);
@@ -255,6 +258,8 @@ private Q_SLOTS:
         QCOMPARE(m_server.command({"EXISTS", m_keys.keyRecord(doomed.key.id)}).toInteger(), 0);
         QCOMPARE(m_server.command({"HEXISTS", m_keys.keyHashIndex(), doomed.key.hash}).toInteger(), 0);
         QCOMPARE(m_server.command({"SISMEMBER", m_keys.keyIndex(), doomed.key.id}).toInteger(), 0);
+        QVERIFY(m_server.command({"ZSCORE", m_keys.keyLastUsedIndex(), doomed.key.id}).isNil());
+        QCOMPARE(m_server.command({"ZSCORE", m_keys.keyLastUsedIndex(), kept.key.id}).toByteArray(), "1000");
         QCOMPARE(wait<ApiKey>([&](QObject *c, auto cb) { keys.findByKey(doomed.clearKey, c, cb); }).error.kind,
                  Error::Kind::NotFound);
         QVERIFY(wait<ApiKey>([&](QObject *c, auto cb) { keys.findByKey(kept.clearKey, c, cb); }).ok());

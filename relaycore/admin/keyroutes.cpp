@@ -6,7 +6,6 @@
 #include "admin/keycatalog.h"
 #include "admin/keyjson.h"
 #include "domain/keystore.h"
-#include "redis/client.h"
 
 #include <QDateTime>
 #include <QJsonArray>
@@ -31,8 +30,6 @@ qint64 nowMs()
 struct KeyRoutes
 {
     Domain::KeyStore store;
-    Domain::DomainKeys keys;
-    QPointer<Redis::Client> redis;
     QPointer<KeyCatalog> catalog;
     QPointer<QObject> owner;
 
@@ -210,10 +207,6 @@ struct KeyRoutes
                 return callback(AdminResult::failure(AdminError::fromDomain(error)));
             if (self.catalog)
                 self.catalog->forget(id);
-            // The last-used index is not part of the store's delete: drop the entry here (best effort).
-            if (self.redis)
-                self.redis->command({"ZREM", self.keys.keyLastUsedIndex(), id}, self.owner,
-                                    [](const Redis::Result &) {});
             callback(AdminResult::noContent());
         });
     }
@@ -256,8 +249,8 @@ QJsonObject listSchema()
 
 void registerKeyRoutes(AdminRouter &router, const AdminContext &context, KeyCatalog *catalog, QObject *owner)
 {
-    const KeyRoutes routes{Domain::KeyStore(context.redis, context.keys, context.secret, context.apiKeyPrefix),
-                           context.keys, context.redis, catalog, owner};
+    const KeyRoutes routes{Domain::KeyStore(context.redis, context.keys, context.secret, context.apiKeyPrefix), catalog,
+                           owner};
     const QJsonObject record = KeyJson::recordSchema();
 
     RouteDoc listDoc = doc("keys.list", "List API keys (filtered, sorted, paginated)", listSchema());

@@ -347,7 +347,8 @@ void KeyStore::remove(const QByteArray &id, QObject *context, DoneCallback callb
 {
     if (!m_client)
         return later(context, [callback] { callback(noClient()); });
-    m_client->evalScript(RecordScripts::removeKey(), {m_keys.keyRecord(id), m_keys.keyHashIndex(), m_keys.keyIndex()},
+    m_client->evalScript(RecordScripts::removeKey(),
+                         {m_keys.keyRecord(id), m_keys.keyHashIndex(), m_keys.keyIndex(), m_keys.keyLastUsedIndex()},
                          {id, m_keys.changesChannel(), DomainKeys::keyChangedMessage(id)}, context,
                          [id, callback](const Redis::Result &result) {
                              if (Error error = redisError(result, u"cannot delete the API key"_s))

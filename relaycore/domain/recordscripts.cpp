@@ -65,6 +65,7 @@ local hash = redis.call('HGET', KEYS[1], 'hash')
 local existed = redis.call('DEL', KEYS[1])
 if hash and redis.call('HGET', KEYS[2], hash) == ARGV[1] then redis.call('HDEL', KEYS[2], hash) end
 local indexed = redis.call('SREM', KEYS[3], ARGV[1])
+redis.call('ZREM', KEYS[4], ARGV[1])
 if existed == 0 and indexed == 0 then return 0 end
 redis.call('PUBLISH', ARGV[2], ARGV[3])
 return 1

@@ -24,7 +24,8 @@ const Redis::Script &regenerateKey();
 // Returns {expires_at, 1 if this call activated the key else 0}, or nil if the record is absent.
 const Redis::Script &activateKey();
 
-// KEYS[1] key record, KEYS[2] hash index, KEYS[3] id index; ARGV[1] id, ARGV[2] channel, ARGV[3] message.
+// KEYS[1] key record, KEYS[2] hash index, KEYS[3] id index, KEYS[4] last-used index; ARGV[1] id, ARGV[2] channel,
+// ARGV[3] message.
 // Returns 1, or 0 if neither the record nor the index entry existed.
 const Redis::Script &removeKey();
 
