@@ -71,6 +71,9 @@ private:
         slot.histogram.record(usec);
     }
     void rotate(Slot &slot, qint64 nowSecond);
+    // Merges the window's slots into target; false, leaving target partly merged, on a torn slot. With a scratch
+    // snapshot each slot is read into it first and a torn one is left out (always true).
+    bool mergeSlots(HistogramSnapshot &target, int windowSeconds, qint64 nowSecond, HistogramSnapshot *scratch) const;
     static int slotIndex(qint64 second);
 
     const Clock *m_clock;
